@@ -1,0 +1,48 @@
+"""Ids, names and tags shared by the provider, the sweeper and the tests."""
+import secrets
+import string
+
+_ALPHABET = string.digits + string.ascii_lowercase
+
+TAG_MANAGED = "skyrepl:managed"
+TAG_CONTROL_ID = "skyrepl:control-id"
+TAG_RUN_ID = "skyrepl:run-id"
+TAG_DEADLINE = "skyrepl:deadline"
+
+
+def new_id(length: int = 10) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def new_run_id() -> str:
+    return "r" + new_id(9)
+
+
+def new_control_id() -> str:
+    return new_id(6)
+
+
+def instance_name(control_id: str, run_id: str) -> str:
+    return f"repl-{control_id}-{run_id}"
+
+
+def client_token(control_id: str, run_id: str) -> str:
+    # One launch per run: a retried Provision reuses the token, so EC2 never launches twice.
+    return f"spawn-{control_id}-{run_id}"
+
+
+def instance_tags(control_id: str, run_id: str, deadline_iso: str) -> dict:
+    return {
+        TAG_MANAGED: "true",
+        TAG_CONTROL_ID: control_id,
+        TAG_RUN_ID: run_id,
+        TAG_DEADLINE: deadline_iso,
+        "Name": instance_name(control_id, run_id),
+    }
+
+
+def key_pair_name(region: str) -> str:
+    return f"skyrepl-{region}"
+
+
+SECURITY_GROUP_NAME = "skyrepl-default"

@@ -1,0 +1,76 @@
+"""Validation of the create-run request: every error names its field and what is allowed."""
+import re
+from dataclasses import dataclass
+
+from .errors import Invalid
+from .specs import Spec, parse_spec
+
+PROVIDERS = ("aws",)
+DEFAULT_MAX_DURATION_MS = 3_600_000  # 1 h
+MIN_MAX_DURATION_MS = 1_000  # 1 s: short limits are the user's call (a real boot takes 20-40 s)
+MAX_MAX_DURATION_MS = 7 * 24 * 3_600_000  # 7 days
+MAX_COMMAND_BYTES = 16_384  # the command travels in SSE events and DynamoDB items
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+FIELDS = ("provider", "spec", "command", "max_duration_ms", "spot", "region")
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    provider: str
+    spec: Spec
+    command: str
+    max_duration_ms: int
+    spot: bool
+    region: str
+
+
+def parse_run_request(body, default_region: str) -> RunRequest:
+    if not isinstance(body, dict):
+        raise Invalid("body: must be a JSON object with fields " + ", ".join(FIELDS), field="body")
+    unknown = sorted(set(body) - set(FIELDS))
+    if unknown:
+        raise Invalid(f"{unknown[0]}: unknown field; allowed: {', '.join(FIELDS)}", field=unknown[0])
+    return RunRequest(
+        provider=_provider(body.get("provider", "aws")),
+        spec=parse_spec(body.get("spec")),
+        command=_command(body.get("command")),
+        max_duration_ms=_max_duration(body.get("max_duration_ms", DEFAULT_MAX_DURATION_MS)),
+        spot=_spot(body.get("spot", False)),
+        region=_region(body.get("region") or default_region),
+    )
+
+
+def _provider(value) -> str:
+    if value not in PROVIDERS:
+        raise Invalid(f"provider: {value!r} is not supported; allowed: {', '.join(PROVIDERS)}", field="provider")
+    return value
+
+
+def _command(value) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("command: required, a non-empty shell command", field="command")
+    if len(value.encode()) > MAX_COMMAND_BYTES:
+        raise Invalid(f"command: longer than {MAX_COMMAND_BYTES} bytes; put it in a script", field="command")
+    return value
+
+
+def _max_duration(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not MIN_MAX_DURATION_MS <= value <= MAX_MAX_DURATION_MS:
+        raise Invalid(
+            f"max_duration_ms: {value!r} is out of range; allowed: an integer number of milliseconds "
+            f"from {MIN_MAX_DURATION_MS} to {MAX_MAX_DURATION_MS}",
+            field="max_duration_ms",
+        )
+    return value
+
+
+def _spot(value) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(f"spot: {value!r} is not a boolean; allowed: true, false", field="spot")
+    return value
+
+
+def _region(value) -> str:
+    if not isinstance(value, str) or not _REGION.match(value):
+        raise Invalid(f"region: {value!r} is not an AWS region name; allowed: e.g. us-east-1, eu-west-1", field="region")
+    return value

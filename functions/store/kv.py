@@ -1,0 +1,36 @@
+"""Small shared state with an optional expiry (moto never expires TTL items, nor promptly does AWS)."""
+import time
+
+from functions.store import tables
+
+
+def get(key: str) -> dict | None:
+    item = tables.kv().get_item(Key={"key": key}, ConsistentRead=True).get("Item")
+    if not item or ("expires_at" in item and int(item["expires_at"]) <= time.time()):
+        return None
+    return item.get("value")
+
+
+def put(key: str, value: dict, ttl_seconds: int | None = None) -> None:
+    item = {"key": key, "value": value}
+    if ttl_seconds is not None:
+        item["expires_at"] = int(time.time()) + ttl_seconds
+    tables.kv().put_item(Item=item)
+
+
+def keys(prefix: str) -> list:
+    """Every key starting with prefix (the table holds a few hundred small items: a scan is fine)."""
+    table, found, kwargs = tables.kv(), [], {}
+    while True:
+        page = table.scan(ProjectionExpression="#k", ExpressionAttributeNames={"#k": "key"}, **kwargs)
+        found += [item["key"] for item in page["Items"] if item["key"].startswith(prefix)]
+        if "LastEvaluatedKey" not in page:
+            return found
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def delete_prefix(prefix: str) -> int:
+    found = keys(prefix)
+    for key in found:
+        tables.kv().delete_item(Key={"key": key})
+    return len(found)

@@ -1,0 +1,82 @@
+"""The Runs table: one item per run; only this module knows its layout."""
+import base64
+import json
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from functions.core import states
+from functions.core.clock import iso
+from functions.core.errors import NotFound
+from functions.store import tables
+from functions.store.items import plain, update_expression
+
+PUBLIC_FIELDS = ("status", "exit_code", "reason", "provider", "spec", "instance_type", "arch", "region", "spot",
+                 "command", "max_duration_ms", "instance_id")
+
+
+def create(item: dict) -> None:
+    tables.runs().put_item(Item=item, ConditionExpression="attribute_not_exists(run_id)")
+
+
+def get(run_id: str) -> dict | None:
+    item = tables.runs().get_item(Key={"run_id": run_id}, ConsistentRead=True).get("Item")
+    return plain(item) if item else None
+
+
+def get_owned(run_id: str, owner: str) -> dict:
+    run = get(run_id)
+    if not run or run.get("owner") != owner:  # another owner's run does not exist for this caller
+        raise NotFound(f"run {run_id} not found", field="run_id")
+    return run
+
+
+def list_owned(owner: str, limit: int, cursor: str | None) -> tuple[list, str | None]:
+    kwargs = {"IndexName": "by_owner", "KeyConditionExpression": Key("owner").eq(owner),
+              "ScanIndexForward": False, "Limit": limit}
+    if cursor:
+        kwargs["ExclusiveStartKey"] = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    page = tables.runs().query(**kwargs)
+    last = page.get("LastEvaluatedKey")
+    next_cursor = base64.urlsafe_b64encode(json.dumps(plain(last)).encode()).decode() if last else None
+    return [plain(i) for i in page["Items"]], next_cursor
+
+
+def update(run_id: str, **fields) -> dict:
+    return plain(tables.runs().update_item(Key={"run_id": run_id}, ReturnValues="ALL_NEW",
+                                           **update_expression(fields))["Attributes"])
+
+
+def advance(run_id: str, status: str, **fields) -> bool:
+    """Move an active run to a later active status; a run that has ended stays ended."""
+    kwargs = update_expression({"status": status, **fields})
+    kwargs["ExpressionAttributeValues"].update({f":a{i}": s for i, s in enumerate(states.ACTIVE_STATUSES)})
+    allowed = ", ".join(f":a{i}" for i in range(len(states.ACTIVE_STATUSES)))
+    return _conditional(run_id, kwargs, f"#st IN ({allowed})")
+
+
+def finish(run_id: str, status: str, exit_code: int | None, reason: str, ended_ms: int) -> bool:
+    """Write the terminal status once: the first writer wins, later ones change nothing."""
+    kwargs = update_expression({"status": status, "exit_code": exit_code, "reason": reason,
+                                "ended_at": iso(ended_ms), "task_token": None})
+    kwargs["ExpressionAttributeValues"].update({f":t{i}": s for i, s in enumerate(states.TERMINAL_STATUSES)})
+    terminal = ", ".join(f":t{i}" for i in range(len(states.TERMINAL_STATUSES)))
+    return _conditional(run_id, kwargs, f"NOT (#st IN ({terminal}))")
+
+
+def _conditional(run_id: str, kwargs: dict, condition: str) -> bool:
+    kwargs["ExpressionAttributeNames"]["#st"] = "status"
+    try:
+        tables.runs().update_item(Key={"run_id": run_id}, ConditionExpression=condition, **kwargs)
+        return True
+    except ClientError as err:
+        if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+
+
+def to_api(run: dict) -> dict:
+    out = {"id": run["run_id"], **{f: run.get(f) for f in PUBLIC_FIELDS}}
+    out.update(created_at=run.get("created_at"), started_at=run.get("started_at"), ended_at=run.get("ended_at"),
+               deadline=iso(run.get("deadline_ms")))
+    return out
