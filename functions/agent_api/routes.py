@@ -1,0 +1,53 @@
+"""/v1/agent/*: each route authenticates the instance token, then calls one service function."""
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from functions.agent_api import code, service
+from functions.agent_api.auth import authenticate, own_run
+from functions.core.errors import Invalid
+from functions.http_errors import json_body
+
+router = Router()
+
+
+@router.get("/v1/agent/code")
+def get_code():
+    authenticate(router.current_event)
+    return Response(200, "text/plain", code.agent_zip_base64())
+
+
+@router.post("/v1/agent/register")
+def register():
+    return service.register(authenticate(router.current_event), json_body(router.current_event))
+
+
+@router.get("/v1/agent/events")
+def events():
+    instance = authenticate(router.current_event)
+    last = router.current_event.headers.get("Last-Event-ID") or "0"
+    if not last.isdigit():
+        raise Invalid("Last-Event-ID: must be a non-negative integer", field="Last-Event-ID")
+    body = service.events(instance, int(last))
+    return Response(200, "text/event-stream", body, headers={"Cache-Control": "no-cache"})
+
+
+@router.post("/v1/agent/logs")
+def logs():
+    instance, body = authenticate(router.current_event), _object(json_body(router.current_event))
+    own_run(instance, body.get("run_id"))
+    service.store_logs(instance, body)
+    return {"ok": True}
+
+
+@router.post("/v1/agent/status")
+def status():
+    instance, body = authenticate(router.current_event), _object(json_body(router.current_event))
+    own_run(instance, body.get("run_id"))
+    service.report_status(instance, body)
+    return {"ok": True}
+
+
+def _object(body) -> dict:
+    if not isinstance(body, dict):
+        raise Invalid("body: must be a JSON object", field="body")
+    return body

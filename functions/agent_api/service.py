@@ -1,0 +1,82 @@
+"""What the agent's calls do to the run: registration, events (its heartbeat), logs, status."""
+import json
+
+from functions.aws import stepfunctions
+from functions.core import states
+from functions.core.clock import iso, now_ms
+from functions.core.errors import Invalid
+from functions.settings import settings
+from functions.store import instances, logs, runs
+
+RETRY_AWAITING_MS = 1_000  # a command is expected soon: come back quickly
+RETRY_RUNNING_MS = 5_000  # steady: each call is a Lambda invocation and a heartbeat
+HEARTBEAT_EVERY_MS = 30_000  # SendTaskHeartbeat at most this often (the limit is agent_lost_seconds)
+MAX_BATCH_CHARS = 256_000  # DynamoDB items stop at 400 KB
+STREAMS = ("stdout", "stderr")
+
+
+def register(instance: dict, body) -> dict:
+    now = now_ms()
+    instances.update(instance["instance_key"], registered_ms=instance.get("registered_ms") or now, last_seen_ms=now,
+                     agent=_agent_info(body))
+    return {"instance_key": instance["instance_key"], "run_id": instance["run_id"], "heartbeat_seconds": 5}
+
+
+def events(instance: dict, last_event_id: int) -> str:
+    now = now_ms()
+    fields = {"last_seen_ms": now}
+    run = runs.get(instance["run_id"]) or {}
+    if run.get("task_token") and now - instance.get("heartbeat_ms", 0) >= HEARTBEAT_EVERY_MS:
+        stepfunctions.heartbeat(run["task_token"])
+        fields["heartbeat_ms"] = now
+    instances.update(instance["instance_key"], **fields)
+    pending = instances.events_after(instance, last_event_id)
+    steady = run.get("status") == states.RUNNING or states.is_terminal(run.get("status", ""))
+    return sse_body(RETRY_RUNNING_MS if steady and not pending else RETRY_AWAITING_MS, pending)
+
+
+def sse_body(retry_ms: int, pending: list) -> str:
+    frames = [f"retry: {retry_ms}\n\n"]
+    frames += [f"id: {e['id']}\nevent: {e['type']}\ndata: {json.dumps(e['data'])}\n\n" for e in pending]
+    return "".join(frames)
+
+
+def store_logs(instance: dict, body: dict) -> None:
+    seq, entries = body.get("seq"), body.get("entries")
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+        raise Invalid("seq: must be an integer from 1", field="seq")
+    if not isinstance(entries, list) or not all(_entry_ok(e) for e in entries):
+        raise Invalid("entries: must be a list of {stream: stdout|stderr, data: text}", field="entries")
+    if sum(len(e["data"]) for e in entries) > MAX_BATCH_CHARS:
+        raise Invalid(f"entries: a batch holds at most {MAX_BATCH_CHARS} characters", field="entries")
+    logs.put_batch(instance["run_id"], seq, [{"stream": e["stream"], "data": e["data"]} for e in entries],
+                   settings().log_retention_days)
+
+
+def report_status(instance: dict, body: dict) -> None:
+    run_id, status = instance["run_id"], body.get("status")
+    if status == "started":
+        runs.advance(run_id, states.RUNNING, started_at=iso(now_ms()))
+    elif status == "exited":
+        report = {"exit_code": _exit_code(body.get("exit_code")), "timed_out": body.get("timed_out") is True,
+                  "cancelled": body.get("cancelled") is True}
+        run = runs.update(run_id, agent_report=report)
+        if run.get("task_token"):
+            stepfunctions.succeed(run["task_token"], report)
+    else:
+        raise Invalid(f"status: {status!r} is not one of started, exited", field="status")
+
+
+def _exit_code(value):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise Invalid("exit_code: must be an integer or null", field="exit_code")
+    return value
+
+
+def _entry_ok(entry) -> bool:
+    return isinstance(entry, dict) and entry.get("stream") in STREAMS and isinstance(entry.get("data"), str)
+
+
+def _agent_info(body) -> dict:
+    body = body if isinstance(body, dict) else {}
+    return {k: str(body[k])[:100] for k in ("hostname", "python", "agent_version") if k in body}

@@ -1,0 +1,16 @@
+"""The user API Lambda: one resolver, one Router per resource, errors mapped in functions/http_errors."""
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+from functions import http_errors
+from functions.api.routes import health, instances, runs
+from functions.observability import logger
+
+app = APIGatewayRestResolver()
+for module in (health, runs, instances):
+    app.include_router(module.router)
+http_errors.install(app)
+
+
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+def lambda_handler(event, context):
+    return app.resolve(event, context)

@@ -1,0 +1,50 @@
+"""The launch-run execution and its task token, seen from the API and the agent routes."""
+import json
+from functools import lru_cache
+
+import boto3
+from botocore.exceptions import ClientError
+
+from functions.settings import settings
+
+# A token whose task has already ended (succeeded, failed, timed out) answers one of these:
+# the event they would report has been overtaken, so they are not errors for us.
+_STALE_TOKEN = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken", "ExecutionDoesNotExist"}
+
+
+@lru_cache(maxsize=1)
+def _client():
+    return boto3.client("stepfunctions", region_name=settings().default_region)
+
+
+def start(run_id: str, payload: dict) -> str:
+    # Executions are always named (the run id): a duplicate start is refused, never doubled.
+    out = _client().start_execution(stateMachineArn=settings().state_machine_arn, name=run_id,
+                                    input=json.dumps(payload))
+    return out["executionArn"]
+
+
+def succeed(token: str, output: dict) -> bool:
+    return _stale_ok(lambda: _client().send_task_success(taskToken=token, output=json.dumps(output)))
+
+
+def fail(token: str, error: str, cause: str) -> bool:
+    return _stale_ok(lambda: _client().send_task_failure(taskToken=token, error=error, cause=cause))
+
+
+def heartbeat(token: str) -> bool:
+    return _stale_ok(lambda: _client().send_task_heartbeat(taskToken=token))
+
+
+def _stale_ok(call) -> bool:
+    try:
+        call()
+        return True
+    except ClientError as err:
+        if err.response["Error"]["Code"] in _STALE_TOKEN:
+            return False
+        raise
+
+
+def reset() -> None:
+    _client.cache_clear()
