@@ -1,0 +1,16 @@
+"""CheckRegistration: has the agent called in yet? Gives up at the boot timeout or the deadline."""
+from functions.core.clock import now_ms
+from functions.core.errors import BootTimeout
+from functions.store import instances
+from functions.workflow.guards import load_active
+
+
+def handler(event, _context=None) -> dict:
+    run = load_active(event["run_id"])
+    instance = instances.get(run["instance_key"])
+    if instance.get("registered_ms"):
+        return {"registered": True}
+    limit_s = run["config"]["boot_timeout_seconds"]
+    if now_ms() - instance.get("launched_ms", now_ms()) > limit_s * 1000:
+        raise BootTimeout(f"the agent on {instance.get('instance_id')} did not register within {limit_s} s of launch")
+    return {"registered": False}

@@ -1,0 +1,96 @@
+"""The launch-run state machine as ASL data: the one definition CDK deploys and embedded mode runs.
+
+Lambda ARNs are `${<Task>FunctionArn}` placeholders, filled by CDK's `definition_substitutions`
+and by local/deploy.py. Error names are the exception class names in functions/core/errors.py.
+"""
+import json
+
+# task name -> handler module; each task is its own Lambda with its own role.
+TASK_HANDLERS = {
+    "Provision": "functions.workflow.provision.handler",
+    "CheckRegistration": "functions.workflow.check_registration.handler",
+    "StartRun": "functions.workflow.start_run.handler",
+    "DispatchRun": "functions.workflow.dispatch_run.handler",
+    "Finalize": "functions.workflow.finalize.handler",
+    "Cleanup": "functions.workflow.cleanup.handler",
+}
+
+CAPACITY_RETRY_SECONDS = 30  # the seed: "SkyREPL backs off 30s automatically"
+CAPACITY_RETRIES = 3  # after the first attempt: 4 tries over 90 s
+_CATCH_ALL = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Cleanup"}]
+_LAMBDA_TRANSIENT = {
+    "ErrorEquals": ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
+                    "Lambda.TooManyRequestsException"],
+    "IntervalSeconds": 2, "MaxAttempts": 3, "BackoffRate": 2.0,
+}
+_THROTTLING = {"ErrorEquals": ["ThrottlingError"], "IntervalSeconds": 2, "MaxAttempts": 5,
+               "BackoffRate": 2.0, "MaxDelaySeconds": 30, "JitterStrategy": "FULL"}
+_TERMINATION = {"ErrorEquals": ["TerminationNotConfirmed"], "IntervalSeconds": 2, "MaxAttempts": 8,
+                "BackoffRate": 1.5}
+
+
+def placeholder(task: str) -> str:
+    return "${" + task + "FunctionArn}"
+
+
+def _task(task: str, parameters: dict, result_path: str | None, next_state: str | None, retry: list,
+          catch: bool = True) -> dict:
+    state = {"Type": "Task", "Resource": placeholder(task), "Parameters": parameters,
+             "ResultPath": result_path, "Retry": [_LAMBDA_TRANSIENT, *retry]}
+    if catch:
+        state["Catch"] = _CATCH_ALL
+    state.update({"Next": next_state} if next_state else {"End": True})
+    return state
+
+
+def definition() -> dict:
+    run = {"run_id.$": "$.run_id"}
+    return {
+        "Comment": "launch-run: provision an instance, run one command on it, always terminate it",
+        "StartAt": "Provision",
+        "States": {
+            "Provision": _task("Provision", run, "$.provision", "WaitForBoot", [
+                {"ErrorEquals": ["CapacityError"], "IntervalSeconds": CAPACITY_RETRY_SECONDS,
+                 "MaxAttempts": CAPACITY_RETRIES, "BackoffRate": 1.0},
+                _THROTTLING,
+            ]),
+            "WaitForBoot": {"Type": "Wait", "SecondsPath": "$.config.boot_poll_seconds", "Next": "CheckRegistration"},
+            "CheckRegistration": _task("CheckRegistration", run, "$.registration", "Registered", [_THROTTLING]),
+            "Registered": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.registration.registered", "BooleanEquals": True, "Next": "StartRun"}],
+                "Default": "WaitForBoot",
+            },
+            "StartRun": _task("StartRun", run, "$.start", "AwaitCompletion", []),
+            "AwaitCompletion": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": {"FunctionName": placeholder("DispatchRun"),
+                               "Payload": {"run_id.$": "$.run_id", "task_token.$": "$$.Task.Token"}},
+                # Max-duration is counted from the run's creation: StartRun computes what is left.
+                "TimeoutSecondsPath": "$.start.timeout_seconds",
+                # A silent agent: its events calls send SendTaskHeartbeat.
+                "HeartbeatSecondsPath": "$.config.agent_lost_seconds",
+                "ResultPath": "$.result",
+                "Catch": _CATCH_ALL,
+                "Next": "Finalize",
+            },
+            "Finalize": _task("Finalize", {"run_id.$": "$.run_id", "result.$": "$.result"}, "$.final", None,
+                              [_TERMINATION, _THROTTLING]),
+            "Cleanup": _task("Cleanup", {"run_id.$": "$.run_id", "error.$": "$.error"}, "$.final", None,
+                             [_TERMINATION, _THROTTLING,
+                              {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 5, "MaxAttempts": 3,
+                               "BackoffRate": 2.0}], catch=False),
+        },
+    }
+
+
+def definition_json() -> str:
+    return json.dumps(definition(), indent=2, sort_keys=True)
+
+
+def substitute(text: str, arns: dict) -> str:
+    """Fill the placeholders the way CDK's definition_substitutions does (used by local/)."""
+    for task, arn in arns.items():
+        text = text.replace(placeholder(task), arn)
+    return text

@@ -1,0 +1,18 @@
+"""AwaitCompletion's task: keep the task token, then hand the command to the agent.
+
+The token is stored before start_run is queued, so the agent's `exited` always finds it.
+"""
+from functions.aws import stepfunctions
+from functions.store import instances, runs
+
+
+def handler(event, _context=None) -> dict:
+    token = event["task_token"]
+    run = runs.update(event["run_id"], task_token=token)
+    if run.get("cancel_requested"):  # cancelled after StartRun, before the token was stored
+        stepfunctions.fail(token, "RunCancelled", "cancelled by the user")
+        return {}
+    instances.push_event(run["instance_key"], "start_run",
+                         {"run_id": run["run_id"], "command": run["command"], "deadline_ms": run["deadline_ms"],
+                          "workdir": None})
+    return {}

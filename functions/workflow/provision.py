@@ -1,0 +1,47 @@
+"""Provision: record the instance, then launch it (two-phase spawn), idempotent when retried."""
+from functions.aws import bootstrap, provider
+from functions.core import naming, states, tokens
+from functions.core.clock import iso, now_ms
+from functions.settings import settings
+from functions.store import instances, runs
+from functions.workflow.guards import load_active
+
+
+def handler(event, _context=None) -> dict:
+    run = load_active(event["run_id"])
+    runs.advance(run["run_id"], states.PROVISIONING)
+    instance = instances.get(run["instance_key"]) if run.get("instance_key") else None
+    instance = instance or _record_intent(run)
+    if instance.get("instance_id"):  # a retry after the launch was recorded
+        return {"instance_id": instance["instance_id"]}
+    launched = _launch(run, instance["instance_key"])
+    instances.update(instance["instance_key"], instance_id=launched["instance_id"], state=states.INST_PENDING,
+                     launched_ms=now_ms())
+    runs.advance(run["run_id"], states.BOOTING, instance_id=launched["instance_id"])
+    return {"instance_id": launched["instance_id"]}
+
+
+def _record_intent(run: dict) -> dict:
+    key = "k" + naming.new_id(15)
+    item = {"instance_key": key, "run_id": run["run_id"], "owner": run["owner"], "region": run["region"],
+            "instance_type": run["instance_type"], "spot": run["spot"], "state": states.REQUESTED,
+            "created_at": iso(now_ms()), "deadline_ms": run["deadline_ms"], "token_hashes": []}
+    instances.create(item)
+    runs.update(run["run_id"], instance_key=key)
+    return item
+
+
+def _launch(run: dict, instance_key: str) -> dict:
+    cfg, region = settings(), run["region"]
+    token, token_hash = tokens.mint(instance_key)
+    instances.add_token_hash(instance_key, token_hash)  # before the launch: the agent may call at once
+    boot = provider.startup(region)
+    request = provider.LaunchRequest(
+        region=region, instance_type=run["instance_type"],
+        image_id=provider.resolve_ami(region, run["version"], run["arch"]), spot=run["spot"],
+        user_data=bootstrap.user_data(cfg.api_url, token),
+        client_token=naming.client_token(cfg.control_id, run["run_id"]),
+        tags=naming.instance_tags(cfg.control_id, run["run_id"], iso(run["deadline_ms"])),
+        security_group_id=boot["security_group_id"], key_name=boot["key_name"],
+    )
+    return provider.launch(request)

@@ -1,0 +1,15 @@
+"""StartRun: how long AwaitCompletion may wait: what is left of max-duration, counted from creation."""
+import math
+
+from functions.core.clock import now_ms
+from functions.workflow.guards import load_active
+
+# The agent stops the command itself at the deadline, then flushes its logs and reports;
+# the state machine's own timeout comes this much later, as the backstop.
+AGENT_REPORT_GRACE_SECONDS = 15
+
+
+def handler(event, _context=None) -> dict:
+    run = load_active(event["run_id"])
+    left_s = math.ceil((run["deadline_ms"] - now_ms()) / 1000)
+    return {"timeout_seconds": left_s + AGENT_REPORT_GRACE_SECONDS}

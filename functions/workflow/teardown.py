@@ -1,0 +1,39 @@
+"""Terminate a run's instances and confirm it with EC2 before anyone calls the run ended."""
+from functions.aws import provider
+from functions.core import states
+from functions.core.clock import now_ms
+from functions.core.errors import TerminationNotConfirmed
+from functions.settings import settings
+from functions.store import instances
+
+GONE = ("shutting-down", "terminated")
+# DescribeInstances stops listing a terminated instance after a while; an id it has never shown
+# (eventual consistency right after launch) is only taken as gone once this much time has passed.
+UNKNOWN_IS_GONE_AFTER_MS = 10 * 60_000
+
+
+def terminate_and_confirm(run: dict) -> list:
+    region, instance = run["region"], _instance(run)
+    ids = {i["instance_id"] for i in provider.find_run_instances(region, settings().control_id, run["run_id"])}
+    if instance and instance.get("instance_id"):
+        ids.add(instance["instance_id"])  # also found by tag: a lost launch answer leaves no record
+    for instance_id in sorted(ids):
+        provider.terminate(region, instance_id)
+    unconfirmed = [i for i in sorted(ids) if not _gone(region, i, instance)]
+    if unconfirmed:
+        raise TerminationNotConfirmed(f"EC2 does not show {', '.join(unconfirmed)} shutting down yet")
+    if instance:
+        instances.update(instance["instance_key"], state=states.TERMINATED, terminated_ms=now_ms())
+    return sorted(ids)
+
+
+def _instance(run: dict) -> dict | None:
+    return instances.get(run["instance_key"]) if run.get("instance_key") else None
+
+
+def _gone(region: str, instance_id: str, record: dict | None) -> bool:
+    state = provider.instance_state(region, instance_id)
+    if state is not None:
+        return state in GONE
+    launched = (record or {}).get("launched_ms", 0)
+    return now_ms() - launched > UNKNOWN_IS_GONE_AFTER_MS
