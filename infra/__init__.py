@@ -1,0 +1,1 @@
+"""The CDK app's infrastructure. Imports only names (schema, ASL, permissions) from functions/."""

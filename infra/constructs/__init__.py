@@ -1,0 +1,1 @@
+"""One construct per concern: storage, api, workflow, sweeper."""

@@ -1,0 +1,79 @@
+"""Api: the REST API with the user routes (IAM auth) and the agent routes (instance token), and both Lambdas."""
+from aws_cdk import Aws, CfnOutput, Fn
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from functions.store.schema import INSTANCES, KV, LOGS, RUNS
+from infra import settings
+from infra.constructs.storage import Storage
+from infra.lambda_function import make_function
+
+API_HANDLER = "functions.api.handler.lambda_handler"
+AGENT_API_HANDLER = "functions.agent_api.handler.lambda_handler"
+
+
+class Api(Construct):
+    def __init__(self, scope: Construct, id: str, *, storage: Storage) -> None:
+        super().__init__(scope, id)
+        self.user_fn = make_function(self, "Api", handler=API_HANDLER, size=settings.FUNCTION_SIZES["Api"], env={
+            # The API starts each execution with these in its input (protocol §4).
+            "BOOT_POLL_SECONDS": str(settings.BOOT_POLL_SECONDS),
+            "BOOT_TIMEOUT_SECONDS": str(settings.BOOT_TIMEOUT_SECONDS),
+            "AGENT_LOST_SECONDS": str(settings.AGENT_LOST_SECONDS),
+        })
+        storage.use(self.user_fn, RUNS, "rw")
+        storage.use(self.user_fn, INSTANCES, "rw")
+        storage.use(self.user_fn, LOGS, "read")
+        storage.use(self.user_fn, KV, "read")
+
+        self.agent_fn = make_function(self, "AgentApi", handler=AGENT_API_HANDLER,
+                                      size=settings.FUNCTION_SIZES["AgentApi"],
+                                      env={"LOG_RETENTION_DAYS": str(settings.LOGS_TABLE_TTL_DAYS)})
+        storage.use(self.agent_fn, RUNS, "rw")
+        storage.use(self.agent_fn, INSTANCES, "rw")
+        storage.use(self.agent_fn, LOGS, "rw")
+        storage.use(self.agent_fn, KV, "read")
+
+        self.rest_api = apigw.RestApi(
+            self, "RestApi",
+            description="SkyREPL control plane",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            cloud_watch_role=False,  # an account-wide setting: not this stack's to change
+            deploy_options=apigw.StageOptions(
+                stage_name=settings.API_STAGE,
+                throttling_rate_limit=settings.API_THROTTLE_RATE,
+                throttling_burst_limit=settings.API_THROTTLE_BURST,
+                tracing_enabled=True,
+            ),
+        )
+        v1 = self.rest_api.root.add_resource(settings.API_ROOT)
+        # User routes: SigV4-signed by the CLI with the caller's own AWS credentials.
+        v1.add_proxy(default_integration=apigw.LambdaIntegration(self.user_fn, allow_test_invoke=False),
+                     any_method=True,
+                     default_method_options=apigw.MethodOptions(authorization_type=apigw.AuthorizationType.IAM))
+        # Agent routes: no gateway auth. The AgentApi Lambda checks the per-instance bearer token itself
+        # (only its SHA-256 is stored) and lets it reach that instance's own run and nothing else.
+        v1.add_resource(settings.API_AGENT_PATH).add_proxy(
+            default_integration=apigw.LambdaIntegration(self.agent_fn, allow_test_invoke=False),
+            any_method=True,
+            default_method_options=apigw.MethodOptions(authorization_type=apigw.AuthorizationType.NONE))
+
+        # Built from the RestApi id alone: using rest_api.url would make the Provision Lambda depend on
+        # the deployment, hence on the methods, hence on this Lambda, which needs the state machine,
+        # which needs Provision: a cycle.
+        self.base_url = Fn.join("", ["https://", self.rest_api.rest_api_id, ".execute-api.", Aws.REGION, ".",
+                                     Aws.URL_SUFFIX, "/", settings.API_STAGE])
+        output = CfnOutput(self, "ApiUrl", value=self.base_url,
+                           description="Base URL of the API, stage included; routes are under /v1")
+        output.override_logical_id("ApiUrl")
+        self.rest_api.node.try_remove_child("Endpoint")  # CDK's own URL output: ApiUrl is the one to use
+
+    def use_workflow(self, state_machine: sfn.StateMachine) -> None:
+        """Both API Lambdas talk to the launch-run state machine; each gets only the calls it makes."""
+        self.user_fn.add_environment("STATE_MACHINE_ARN", state_machine.state_machine_arn)
+        state_machine.grant_start_execution(self.user_fn)  # POST /v1/runs
+        state_machine.grant(self.user_fn, "states:SendTaskFailure")  # cancel fails the waiting task
+        self.agent_fn.add_environment("STATE_MACHINE_ARN", state_machine.state_machine_arn)
+        # the agent's exited status ends the run; its events calls are the heartbeat
+        state_machine.grant(self.agent_fn, "states:SendTaskSuccess", "states:SendTaskHeartbeat")

@@ -1,0 +1,25 @@
+"""Sweeper: the scheduled cleanup that kills anything of ours past its deadline (decision 4b)."""
+from aws_cdk import Duration
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from constructs import Construct
+
+from functions.aws.permissions import EC2_ACTIONS
+from functions.store.schema import INSTANCES, KV, RUNS
+from infra import settings
+from infra.constructs.storage import Storage
+from infra.lambda_function import grant_aws_actions, make_function
+
+SWEEPER_HANDLER = "functions.sweeper.handler.handler"
+
+
+class Sweeper(Construct):
+    def __init__(self, scope: Construct, id: str, *, storage: Storage) -> None:
+        super().__init__(scope, id)
+        self.fn = make_function(self, "Sweeper", handler=SWEEPER_HANDLER, size=settings.FUNCTION_SIZES["Sweeper"])
+        storage.use(self.fn, RUNS, "read")
+        storage.use(self.fn, INSTANCES, "rw")
+        storage.use(self.fn, KV, "rw")  # the regions in use
+        grant_aws_actions(self.fn, EC2_ACTIONS["Sweeper"])
+        events.Rule(self, "Schedule", schedule=events.Schedule.rate(Duration.minutes(settings.SWEEP_EVERY_MINUTES)),
+                    targets=[targets.LambdaFunction(self.fn)])

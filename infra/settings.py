@@ -1,0 +1,95 @@
+"""Every literal the CDK app uses, in one place (house rule: no numbers or names buried in constructs)."""
+import hashlib
+import re
+import string
+from dataclasses import dataclass
+
+from aws_cdk.aws_logs import RetentionDays
+
+STACK_NAME = "SkyRepl"  # override with `-c stack_name=...`
+STACK_NAME_CONTEXT = "stack_name"
+
+# The control id names this deployment on every instance it launches (tag skyrepl:control-id, Name
+# repl-<control-id>-<run-id>), so the sweeper only ever touches its own instances.
+CONTROL_ID_CONTEXT = "control_id"  # `-c control_id=k3j9xa`
+CONTROL_ID_PATTERN = re.compile(r"^[0-9a-z]{6}$")
+CONTROL_ID_LENGTH = 6
+_BASE36 = string.digits + string.ascii_lowercase
+
+
+def default_control_id(stack_name: str) -> str:
+    """Deterministic: the same stack name always gets the same id, so redeploys keep their instances."""
+    number = int(hashlib.sha256(stack_name.encode()).hexdigest(), 16)
+    digits = []
+    for _ in range(CONTROL_ID_LENGTH):
+        number, rest = divmod(number, 36)
+        digits.append(_BASE36[rest])
+    return "".join(digits)
+
+
+def resolve_control_id(context_value: object, stack_name: str) -> str:
+    control_id = str(context_value) if context_value else default_control_id(stack_name)
+    if not CONTROL_ID_PATTERN.match(control_id):
+        raise ValueError(f"control_id must be 6 characters [0-9a-z], got {control_id!r}")
+    return control_id
+
+
+# Lambda code: these top-level packages are staged (only *.py) into one asset.
+CODE_PACKAGES = ("functions", "agent")
+STAGING_DIR = "staging/lambda-code"  # under the cloud assembly's outdir
+
+# Powertools for AWS Lambda (Python) v3, official public layer (commercial partition only).
+# Layer version 27 = Powertools 3.23.0: the newest version-to-layer mapping the public record confirms
+# (aws-powertools/powertools-lambda-python issue #7689: "3.23.0 ... layer ...-x86_64:27"). No source
+# found for the layer number holding 3.37.0 (requirements.txt pins 3.37.0 for local runs). Before a
+# deploy, look it up and bump this number:
+#   aws ssm get-parameter --name /aws/service/powertools/python/x86_64/python3.12/3.37.0
+POWERTOOLS_ACCOUNT = "017000801446"
+POWERTOOLS_LAYER_NAME = "AWSLambdaPowertoolsPythonV3-python312-x86_64"
+POWERTOOLS_LAYER_VERSION = 27
+POWERTOOLS_SERVICE_NAME = "skyrepl"
+POWERTOOLS_METRICS_NAMESPACE = "SkyREPL"
+LOG_LEVEL = "INFO"
+LOG_RETENTION = RetentionDays.ONE_MONTH  # 30 days: log groups of the Lambdas and the state machine
+LOGS_TABLE_TTL_DAYS = 30  # run logs in DynamoDB expire after this many days (LOG_RETENTION_DAYS env)
+
+
+@dataclass(frozen=True)
+class FunctionSize:
+    memory_mb: int
+    timeout_s: int
+
+
+# Keys: "Api", "AgentApi", the workflow task names (functions.workflow.definition.TASK_HANDLERS), "Sweeper".
+FUNCTION_SIZES = {
+    "Api": FunctionSize(memory_mb=512, timeout_s=29),  # 29 s = API Gateway's integration timeout
+    "AgentApi": FunctionSize(memory_mb=512, timeout_s=29),  # zips agent/ for GET /v1/agent/code
+    "Provision": FunctionSize(memory_mb=512, timeout_s=120),  # startup() + AMI lookup + RunInstances
+    "CheckRegistration": FunctionSize(memory_mb=256, timeout_s=30),
+    "StartRun": FunctionSize(memory_mb=256, timeout_s=30),
+    "DispatchRun": FunctionSize(memory_mb=256, timeout_s=30),
+    "Finalize": FunctionSize(memory_mb=256, timeout_s=120),  # terminate + confirm (the ASL retries)
+    "Cleanup": FunctionSize(memory_mb=256, timeout_s=120),
+    "Sweeper": FunctionSize(memory_mb=256, timeout_s=240),  # < the 5 min schedule: sweeps never overlap
+}
+
+# Handed to the API, which puts them in each execution's input (protocol §4).
+BOOT_POLL_SECONDS = 5
+BOOT_TIMEOUT_SECONDS = 600
+AGENT_LOST_SECONDS = 180
+
+# REST API: https://<id>.execute-api.<region>.<suffix>/prod/v1/...
+API_STAGE = "prod"
+API_ROOT = "v1"
+API_AGENT_PATH = "agent"
+API_THROTTLE_RATE = 50  # steady requests per second, whole stage
+API_THROTTLE_BURST = 100  # requests
+
+SWEEP_EVERY_MINUTES = 5
+STATE_MACHINE_LOG_PREFIX = "/aws/vendedlogs/states/"  # AWS's recommended prefix for vended logs
+
+# Tables whose loss would lose users' history: kept when the stack is deleted.
+RETAINED_TABLES = ("Runs", "Instances")
+
+# ec2:TerminateInstances only on our own instances (they are tagged at launch).
+MANAGED_TAG_CONDITION = {"StringEquals": {"aws:ResourceTag/skyrepl:managed": "true"}}

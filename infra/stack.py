@@ -1,0 +1,27 @@
+"""SkyReplStack: builds one construct per concern and passes resources between them. Nothing else."""
+from aws_cdk import Stack, Tags
+from constructs import Construct
+
+from infra import settings
+from infra.constructs.api import Api
+from infra.constructs.storage import Storage
+from infra.constructs.sweeper import Sweeper
+from infra.constructs.workflow import Workflow
+
+
+class SkyReplStack(Stack):
+    def __init__(self, scope: Construct, id: str = settings.STACK_NAME, *, control_id: str | None = None,
+                 **kwargs) -> None:
+        super().__init__(scope, id, **kwargs)
+        context_value = control_id or self.node.try_get_context(settings.CONTROL_ID_CONTEXT)
+        self.control_id = settings.resolve_control_id(context_value, self.stack_name)
+        # make_function reads it from here (must be set before any child exists)
+        self.node.set_context(settings.CONTROL_ID_CONTEXT, self.control_id)
+        Tags.of(self).add("skyrepl:control-id", self.control_id)
+
+        storage = Storage(self, "Storage")
+        api = Api(self, "Api", storage=storage)
+        # Provision's API_URL is built from the RestApi id only, so this order has no dependency cycle.
+        workflow = Workflow(self, "Workflow", storage=storage, api_url=api.base_url)
+        api.use_workflow(workflow.state_machine)
+        Sweeper(self, "Sweeper", storage=storage)

@@ -1,0 +1,94 @@
+"""EC2/STS actions stay inside the seed's IAM policy; each function gets exactly the grants it needs."""
+import json
+import re
+
+import pytest
+from infra_helpers import ROOT, as_list, refs_in
+
+from functions.aws.permissions import EC2_ACTIONS
+from functions.store.schema import ALL_TABLES
+
+# Copied from the seed (shared/seed/aws-setup.md), so the test stands without shared/ beside the checkout.
+SEED_POLICY_ACTIONS = {
+    "ec2:RunInstances", "ec2:TerminateInstances", "ec2:DescribeInstances", "ec2:DescribeImages",
+    "ec2:DescribeSecurityGroups", "ec2:DescribeKeyPairs", "ec2:CreateSecurityGroup",
+    "ec2:AuthorizeSecurityGroupIngress", "ec2:CreateKeyPair", "ec2:CreateTags", "sts:GetCallerIdentity",
+}
+# The seed's "For snapshots (AMIs), add" and "For spot instances, add" blocks.
+SEED_OPTIONAL_ACTIONS = {
+    "ec2:CreateImage", "ec2:DeregisterImage", "ec2:DeleteSnapshot",
+    "ec2:RequestSpotInstances", "ec2:CancelSpotInstanceRequests", "ec2:DescribeSpotPriceHistory",
+}
+SEED_FILE = ROOT.parent / "shared" / "seed" / "aws-setup.md"
+
+# function -> table -> "rw" | "read" (the brief's table)
+TABLE_ACCESS = {
+    "Api": {"Runs": "rw", "Instances": "rw", "Logs": "read", "Kv": "read"},
+    "AgentApi": {"Runs": "rw", "Instances": "rw", "Logs": "rw", "Kv": "read"},
+    "Provision": {"Runs": "rw", "Instances": "rw", "Kv": "rw"},
+    **{task: {"Runs": "rw", "Instances": "rw"}
+       for task in ("CheckRegistration", "StartRun", "DispatchRun", "Finalize", "Cleanup")},
+    "Sweeper": {"Runs": "read", "Instances": "rw", "Kv": "rw"},
+}
+
+
+def _ec2_sts(actions) -> set[str]:
+    return {a for a in actions if a.startswith(("ec2:", "sts:"))}
+
+
+def test_seed_constants_match_the_seed_file():
+    if not SEED_FILE.exists():
+        pytest.skip(f"{SEED_FILE} not present")
+    blocks = re.findall(r"```json\n(.*?)```", SEED_FILE.read_text(), re.S)
+    policy = json.loads(blocks[0])
+    assert set(policy["Statement"][0]["Action"]) == SEED_POLICY_ACTIONS
+    assert set().union(*(json.loads(f"[{b}]") for b in blocks[1:])) == SEED_OPTIONAL_ACTIONS
+
+
+def test_ec2_and_sts_actions_anywhere_are_within_the_seed_policy(synth):
+    granted = set()
+    for policy in synth.of_type("AWS::IAM::Policy").values():
+        granted |= {a for s in policy["Properties"]["PolicyDocument"]["Statement"] for a in as_list(s["Action"])}
+    assert not [a for a in granted if "*" in a]
+    assert _ec2_sts(granted) <= SEED_POLICY_ACTIONS | SEED_OPTIONAL_ACTIONS
+
+
+def test_each_function_gets_exactly_its_listed_ec2_actions(synth):
+    assert set(EC2_ACTIONS) == set(synth.functions)
+    for key in synth.functions:
+        assert _ec2_sts(synth.actions(synth.role(key))) == set(EC2_ACTIONS[key]), key
+
+
+def test_terminate_is_limited_to_managed_instances(synth):
+    for key in synth.functions:
+        for statement in synth.statements(synth.role(key)):
+            if "ec2:TerminateInstances" in as_list(statement["Action"]):
+                assert statement["Condition"] == {"StringEquals": {"aws:ResourceTag/skyrepl:managed": "true"}}
+
+
+def test_only_provision_reaches_the_key_parameters(synth):
+    for key in synth.functions:
+        ssm = [s for s in synth.statements(synth.role(key)) if any(a.startswith("ssm:") for a in as_list(s["Action"]))]
+        if key != "Provision":
+            assert not ssm, key
+            continue
+        (statement,) = ssm
+        assert sorted(statement["Action"]) == ["ssm:GetParameter", "ssm:PutParameter"]
+        assert statement["Resource"]["Fn::Join"][1][-1].endswith(":parameter/skyrepl/keys/*")
+
+
+def _table_access(synth, key: str) -> dict[str, str]:
+    table_of = {synth.env("AgentApi")[t.env_var]["Ref"]: t.logical_id for t in ALL_TABLES}
+    access = {}
+    for statement in synth.statements(synth.role(key)):
+        for table in refs_in(statement["Resource"]) & set(table_of):
+            writes = "dynamodb:PutItem" in as_list(statement["Action"])
+            access[table_of[table]] = "rw" if writes or access.get(table_of[table]) == "rw" else "read"
+    return access
+
+
+def test_table_grants_and_env_vars_match_each_functions_needs(synth):
+    for key in synth.functions:
+        assert _table_access(synth, key) == TABLE_ACCESS[key], key
+        env_tables = {t.logical_id for t in ALL_TABLES if t.env_var in synth.env(key)}
+        assert env_tables == set(TABLE_ACCESS[key]), key

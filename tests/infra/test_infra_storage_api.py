@@ -1,0 +1,87 @@
+"""Tables as the schema declares them; the REST API's routes, auth, stage and URLs; the sweeper schedule."""
+from infra_helpers import refs_in
+
+from functions.store.schema import ALL_TABLES
+
+
+def _table(synth, spec) -> dict:
+    logical_id = synth.env("AgentApi")[spec.env_var]["Ref"]  # AgentApi uses all four tables
+    return synth.resources[logical_id]
+
+
+def test_one_table_per_schema_table(synth):
+    assert len(synth.of_type("AWS::DynamoDB::Table")) == len(ALL_TABLES)
+
+
+def test_tables_follow_the_schema(synth):
+    for spec in ALL_TABLES:
+        table = _table(synth, spec)
+        props = table["Properties"]
+        keys = [{"AttributeName": spec.partition_key, "KeyType": "HASH"}]
+        if spec.sort_key:
+            keys.append({"AttributeName": spec.sort_key, "KeyType": "RANGE"})
+        assert props["KeySchema"] == keys, spec.logical_id
+        types = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
+        assert types.get(spec.sort_key, spec.sort_key_type) == spec.sort_key_type
+        indexes = {i["IndexName"]: [k["AttributeName"] for k in i["KeySchema"]]
+                   for i in props.get("GlobalSecondaryIndexes", [])}
+        assert indexes == {i.name: [i.partition_key, i.sort_key] for i in spec.indexes}, spec.logical_id
+        ttl = props.get("TimeToLiveSpecification")
+        assert ttl == ({"AttributeName": spec.ttl_attribute, "Enabled": True} if spec.ttl_attribute else None)
+
+
+def test_tables_are_on_demand_with_pitr_and_history_retained(synth):
+    for spec in ALL_TABLES:
+        table = _table(synth, spec)
+        assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
+        assert table["Properties"]["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        if spec.logical_id in ("Runs", "Instances"):
+            assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain", spec.logical_id
+
+
+def _routes(synth) -> dict[tuple[str, str], dict]:
+    resources = synth.of_type("AWS::ApiGateway::Resource")
+
+    def path(resource_id) -> str:
+        if resource_id not in resources:
+            return ""
+        props = resources[resource_id]["Properties"]
+        return path(refs_in(props["ParentId"]).pop()) + "/" + props["PathPart"]
+
+    return {(path(refs_in(m["Properties"]["ResourceId"]).pop()), m["Properties"]["HttpMethod"]): m["Properties"]
+            for m in synth.of_type("AWS::ApiGateway::Method").values()}
+
+
+def test_user_routes_use_iam_and_agent_routes_none(synth):
+    routes = _routes(synth)
+    assert set(routes) == {("/v1/{proxy+}", "ANY"), ("/v1/agent/{proxy+}", "ANY")}
+    user, agent = routes["/v1/{proxy+}", "ANY"], routes["/v1/agent/{proxy+}", "ANY"]
+    assert (user["AuthorizationType"], agent["AuthorizationType"]) == ("AWS_IAM", "NONE")
+    assert synth.functions["Api"][0] in refs_in(user["Integration"]["Uri"])
+    assert synth.functions["AgentApi"][0] in refs_in(agent["Integration"]["Uri"])
+    assert user["Integration"]["Type"] == agent["Integration"]["Type"] == "AWS_PROXY"
+
+
+def test_prod_stage_is_throttled(synth):
+    (stage,) = synth.of_type("AWS::ApiGateway::Stage").values()
+    props = stage["Properties"]
+    assert props["StageName"] == "prod" and props["TracingEnabled"] is True
+    (method_settings,) = props["MethodSettings"]
+    assert method_settings["ThrottlingRateLimit"] > 0 and method_settings["ThrottlingBurstLimit"] > 0
+
+
+def test_api_url_output_and_provision_api_url_come_from_the_rest_api_id(synth):
+    (rest_api,) = synth.of_type("AWS::ApiGateway::RestApi")
+    expected = {"Fn::Join": ["", ["https://", {"Ref": rest_api}, ".execute-api.", {"Ref": "AWS::Region"}, ".",
+                                  {"Ref": "AWS::URLSuffix"}, "/prod"]]}
+    assert synth.template["Outputs"]["ApiUrl"]["Value"] == expected
+    assert synth.env("Provision")["API_URL"] == expected
+    assert [key for key in synth.functions if "API_URL" in synth.env(key)] == ["Provision"]
+
+
+def test_sweeper_runs_every_five_minutes(synth):
+    (rule,) = synth.of_type("AWS::Events::Rule").values()
+    assert rule["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
+    assert rule["Properties"]["State"] == "ENABLED"
+    (target,) = rule["Properties"]["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": [synth.functions["Sweeper"][0], "Arn"]}
