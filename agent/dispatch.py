@@ -1,0 +1,88 @@
+"""Events from the control plane (start_run, cancel_run) turned into runs, each event at most once."""
+import json
+import logging
+import os
+from typing import Dict, Optional
+
+from agent import sse
+from agent.executor import Run
+
+log = logging.getLogger("agent")
+
+DEFAULT_RETRY_MS = 1000  # when an events answer carries no `retry:`
+KILL_SETTLE_SECONDS = 5.0  # after SIGKILL, how long to wait for the process to be reaped
+REPORT_WAIT_SECONDS = 5.0  # then, for its last logs and exit status (the control plane may be gone)
+
+
+class Dispatcher:
+    def __init__(self, cfg, client, run_factory=Run):
+        self._cfg, self._client, self._run_factory = cfg, client, run_factory
+        self.runs = {}  # type: Dict[str, Run]
+        self.last_event_id = 0  # the highest event id handled: sent back as Last-Event-ID (the ack)
+
+    def handle(self, text: str) -> int:
+        """Dispatch the new events in an SSE body; the `retry:` (ms) to wait before the next poll."""
+        retry_ms, events = sse.parse(text)
+        for event in events:
+            number = _event_number(event.id)
+            if number is not None and number <= self.last_event_id:
+                continue  # handled before: events are at most once
+            self._dispatch(event)
+            if number is not None:
+                self.last_event_id = number
+        return DEFAULT_RETRY_MS if retry_ms is None else retry_ms
+
+    def latest_deadline_ms(self) -> Optional[float]:
+        deadlines = [r.deadline_ms for r in self.runs.values() if r.deadline_ms is not None]
+        return max(deadlines) if deadlines else None
+
+    def stop_all(self) -> None:
+        """The agent is leaving: kill every command still running (SIGTERM, grace, SIGKILL), then give
+        its last logs and exit status a moment to go out."""
+        for run in self.runs.values():
+            run.stop()
+        for run in self.runs.values():
+            run.wait_exited(self._cfg.kill_grace_seconds + KILL_SETTLE_SECONDS)
+        for run in self.runs.values():
+            run.reported.wait(REPORT_WAIT_SECONDS)
+
+    def _dispatch(self, event: sse.Event) -> None:
+        try:
+            data = json.loads(event.data)
+        except ValueError:
+            data = None
+        handler = {"start_run": self._start_run, "cancel_run": self._cancel_run}.get(event.type)
+        if handler is None or not isinstance(data, dict) or not isinstance(data.get("run_id"), str):
+            log.warning("ignoring event id=%s type=%s: unknown type or bad data", event.id, event.type)
+            return
+        handler(data)
+
+    def _start_run(self, data: dict) -> None:
+        run_id, command, deadline_ms = data["run_id"], data.get("command"), data.get("deadline_ms")
+        if run_id in self.runs:
+            log.info("run %s: already started, ignoring a second start_run", run_id)
+            return
+        if not isinstance(command, str) or not command:
+            log.error("run %s: start_run without a command, ignored", run_id)
+            return
+        if isinstance(deadline_ms, bool) or not isinstance(deadline_ms, (int, float)):
+            deadline_ms = None  # no deadline of its own: the dead-man's timer and the sweeper remain
+        workdir = data.get("workdir")
+        workdir = os.path.join(self._cfg.workdir, workdir) if isinstance(workdir, str) else self._cfg.workdir
+        run = self._run_factory(self._client, self._cfg, run_id, command, deadline_ms, workdir)
+        self.runs[run_id] = run
+        run.start()
+
+    def _cancel_run(self, data: dict) -> None:
+        run = self.runs.get(data["run_id"])
+        if run is None:
+            log.warning("run %s: cancel_run for a run never started, ignored", data["run_id"])
+        else:
+            run.cancel()
+
+
+def _event_number(event_id: Optional[str]) -> Optional[int]:
+    try:
+        return int(event_id) if event_id is not None else None
+    except ValueError:
+        return None  # not a number: handled, but it cannot be acked

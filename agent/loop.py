@@ -1,0 +1,106 @@
+"""The agent's main loop: register, then poll GET /v1/agent/events for ever (each poll is a heartbeat).
+
+It stops in three ways: the control plane answers 410/401 (instance gone or token revoked: stop the
+command, exit 0); the control plane has not answered 2xx for deadman_seconds; or the instance is still
+alive deadline_poweroff_grace_seconds after the run's deadline. The last two power the machine off.
+"""
+import logging
+import platform
+import socket
+import subprocess
+import time
+from typing import Callable, Optional
+
+from agent import __version__
+from agent.client import GONE_STATUSES, Response, TransportError, retryable
+from agent.dispatch import Dispatcher
+
+log = logging.getLogger("agent")
+
+MAX_RETRY_SECONDS = 60.0  # whatever `retry:` says: the power-off checks and the heartbeat go on
+
+
+class Agent:
+    def __init__(self, cfg, client, now: Callable[[], float] = time.time,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 dispatcher: Optional[Dispatcher] = None):
+        self._cfg, self._client, self._now, self._clock, self._sleep = cfg, client, now, clock, sleep
+        self.dispatcher = dispatcher or Dispatcher(cfg, client)
+
+    def run(self) -> int:
+        code = self._register()
+        return self._poll_forever() if code is None else code
+
+    def _register(self) -> Optional[int]:
+        """None once registered, else the exit code to stop with."""
+        body = {"hostname": socket.gethostname(), "python": platform.python_version(),
+                "agent_version": __version__}
+        backoff = self._client.backoff()
+        while True:
+            reason = self._power_off_reason()
+            if reason:
+                return self._power_off(reason)
+            try:
+                resp = self._client.call("POST", "/v1/agent/register", body)
+                if resp.ok:
+                    log.info("registered: %s", resp.body[:300].decode("utf-8", "replace"))
+                    return None
+                if not retryable(resp.status):  # 401: not our token; 410: already terminated
+                    log.error("register refused: %s", resp.summary())
+                    return 0 if resp.status == 410 else 1
+                problem = resp.summary()
+            except TransportError as err:
+                problem = str(err)
+            log.warning("register: %s; retrying in %.1f s", problem, backoff.delay)
+            backoff.wait()
+
+    def _poll_forever(self) -> int:
+        backoff = self._client.backoff()
+        while True:
+            reason = self._power_off_reason()
+            if reason:
+                return self._power_off(reason)
+            resp = self._get_events(backoff)
+            if resp is None:
+                continue
+            if resp.status in GONE_STATUSES:
+                log.info("events: %s: this instance is done, stopping", resp.summary())
+                self.dispatcher.stop_all()
+                return 0
+            backoff.reset()
+            retry_ms = self.dispatcher.handle(resp.body.decode("utf-8", "replace"))
+            self._sleep(min(retry_ms / 1000, MAX_RETRY_SECONDS))
+
+    def _get_events(self, backoff) -> Optional[Response]:
+        """A 2xx or a gone answer; None after any other outcome (the backoff already waited)."""
+        headers = {"Accept": "text/event-stream"}
+        if self.dispatcher.last_event_id:
+            headers["Last-Event-ID"] = str(self.dispatcher.last_event_id)
+        try:
+            resp = self._client.call("GET", "/v1/agent/events", headers=headers)
+            if resp.ok or resp.status in GONE_STATUSES:
+                return resp
+            problem = resp.summary()
+        except TransportError as err:
+            problem = str(err)
+        log.warning("events: %s; retrying in %.1f s", problem, backoff.delay)
+        backoff.wait()
+        return None
+
+    def _power_off_reason(self) -> Optional[str]:
+        silent = self._clock() - self._client.last_ok
+        if silent > self._cfg.deadman_seconds:
+            return "no answer from the control plane for {:.0f} s".format(silent)
+        deadline_ms = self.dispatcher.latest_deadline_ms()
+        grace_ms = self._cfg.deadline_poweroff_grace_seconds * 1000
+        if deadline_ms is not None and self._now() * 1000 > deadline_ms + grace_ms:
+            return "still running {:.0f} s after the run's deadline".format(grace_ms / 1000)
+        return None
+
+    def _power_off(self, reason: str) -> int:
+        log.error("powering off: %s", reason)
+        self.dispatcher.stop_all()
+        code = subprocess.call(self._cfg.poweroff_cmd, shell=True)
+        if code != 0:
+            log.error("power-off command exited %d", code)
+        return 0 if code == 0 else 1

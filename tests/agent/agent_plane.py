@@ -1,0 +1,105 @@
+"""A fake control plane on 127.0.0.1: the agent routes of docs/protocol.md §2, recording every call.
+
+Tests script it (events to serve, statuses to answer with) and read back what the agent sent.
+"""
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+TOKEN = "ik-test.s3cr3t-never-logged"
+
+
+class FakePlane:
+    def __init__(self):
+        self.calls = []  # (method, path, lower-cased headers, json body or None), in arrival order
+        self.events = []  # (id, type, data)
+        self.answers = {}  # path -> list of statuses to answer with first, one per call
+        self.gone = False  # answer 410 to events from now on
+        self.retry_ms = 50
+        self.cond = threading.Condition()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self.url = "http://127.0.0.1:{}".format(self.server.server_address[1])
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def add_event(self, event_type, data):
+        with self.cond:
+            self.events.append((len(self.events) + 1, event_type, data))
+
+    def fail_next(self, path, *statuses):
+        with self.cond:
+            self.answers.setdefault(path, []).extend(statuses)
+
+    def wait_for(self, predicate, timeout=10.0):
+        with self.cond:
+            assert self.cond.wait_for(predicate, timeout), "timed out; calls: {}".format(self.paths())
+            return predicate()
+
+    def bodies(self, path):
+        return [c[3] for c in self.calls if c[1] == path]
+
+    def paths(self):
+        return [c[1] for c in self.calls]
+
+    def exited(self):
+        found = [b for b in self.bodies("/v1/agent/status") if b.get("status") == "exited"]
+        return found[0] if found else None
+
+    def output(self, stream):
+        """What the control plane would store: each seq once (the first copy), read in seq order."""
+        batches = {}
+        for body in self.bodies("/v1/agent/logs"):
+            batches.setdefault(body["seq"], body["entries"])
+        return "".join(e["data"] for seq in sorted(batches) for e in batches[seq] if e["stream"] == stream)
+
+    def answer(self, method, path, headers, body):
+        """(status, content type, text) for one call; records it first."""
+        with self.cond:
+            self.calls.append((method, path, headers, body))
+            self.cond.notify_all()
+            scripted = self.answers.get(path)
+            if headers.get("authorization") != "Bearer " + TOKEN:
+                return 401, "application/json", '{"error": {"code": "unauthorized"}}'
+            if scripted:
+                return scripted.pop(0), "application/json", '{"error": {"code": "internal"}}'
+            if path == "/v1/agent/events":
+                return self._events(int(headers.get("last-event-id") or 0))
+            if path == "/v1/agent/register":
+                return 200, "application/json", '{"instance_key": "ik-test", "run_id": "r1", "heartbeat_seconds": 5}'
+            return 200, "application/json", '{"ok": true}'
+
+    def _events(self, after):
+        if self.gone:
+            return 410, "application/json", '{"error": {"code": "gone"}}'
+        frames = ["retry: {}\n\n".format(self.retry_ms)]
+        frames += ["id: {}\nevent: {}\ndata: {}\n\n".format(i, t, json.dumps(d)) for i, t, d in self.events if i > after]
+        return 200, "text/event-stream", "".join(frames)
+
+
+def _handler_for(plane):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            self._serve(None)
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            self._serve(json.loads(self.rfile.read(length).decode("utf-8")))
+
+        def _serve(self, body):
+            status, ctype, text = plane.answer(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+            data = text.encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass  # keep pytest output clean
+
+    return Handler
