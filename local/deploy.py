@@ -1,0 +1,62 @@
+"""The embedded "cdk deploy": the same tables and state machine, created in the emulated account."""
+import io
+import json
+import zipfile
+
+import boto3
+
+from functions.store.schema import ALL_TABLES, Table
+from functions.workflow.definition import TASK_HANDLERS, definition_json, substitute
+
+REGION = "us-east-1"
+PREFIX = "skyrepl-local-"
+
+
+def table_name(table: Table) -> str:
+    return PREFIX + table.logical_id.lower()
+
+
+def create_table(table: Table, region: str = REGION) -> str:
+    attrs = {table.partition_key: "S"}
+    keys = [{"AttributeName": table.partition_key, "KeyType": "HASH"}]
+    if table.sort_key:
+        attrs[table.sort_key] = table.sort_key_type
+        keys.append({"AttributeName": table.sort_key, "KeyType": "RANGE"})
+    gsis = []
+    for index in table.indexes:
+        attrs.update({index.partition_key: "S", index.sort_key: "S"})
+        gsis.append({"IndexName": index.name, "Projection": {"ProjectionType": "ALL"},
+                     "KeySchema": [{"AttributeName": index.partition_key, "KeyType": "HASH"},
+                                   {"AttributeName": index.sort_key, "KeyType": "RANGE"}]})
+    kwargs = {"GlobalSecondaryIndexes": gsis} if gsis else {}
+    boto3.client("dynamodb", region_name=region).create_table(
+        TableName=table_name(table), BillingMode="PAY_PER_REQUEST", KeySchema=keys,
+        AttributeDefinitions=[{"AttributeName": k, "AttributeType": t} for k, t in attrs.items()], **kwargs)
+    return table_name(table)
+
+
+def table_env() -> dict:
+    return {table.env_var: table_name(table) for table in ALL_TABLES}
+
+
+def deploy(region: str = REGION) -> dict:
+    """Create every table, a function per workflow task, and the state machine. Returns env vars."""
+    for table in ALL_TABLES:
+        create_table(table, region)
+    iam = boto3.client("iam", region_name=region)
+    role = iam.create_role(RoleName=PREFIX + "role", AssumeRolePolicyDocument=json.dumps({}))["Role"]["Arn"]
+    arns = {task: _function(task, role, region) for task in TASK_HANDLERS}
+    definition = substitute(definition_json(), arns)
+    machine = boto3.client("stepfunctions", region_name=region).create_state_machine(
+        name=PREFIX + "launch-run", definition=definition, roleArn=role)["stateMachineArn"]
+    return {**table_env(), "STATE_MACHINE_ARN": machine}
+
+
+def _function(task: str, role: str, region: str) -> str:
+    # The code is never run from the zip: local/dispatch.py calls the handler in-process.
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("placeholder.py", "")
+    return boto3.client("lambda", region_name=region).create_function(
+        FunctionName=task, Runtime="python3.12", Role=role, Handler=TASK_HANDLERS[task],
+        Code={"ZipFile": buf.getvalue()})["FunctionArn"]

@@ -1,0 +1,106 @@
+"""The instance emulator: what booting a VM means in embedded mode.
+
+For every instance of ours that the emulated EC2 shows running, it runs that instance's own
+user-data script as a local process group (which fetches and starts the real agent); when EC2
+shows the instance shutting down or terminated, it kills that process group. An agent that
+powers its "machine" off runs local/poweroff.py, which terminates the instance, as
+InstanceInitiatedShutdownBehavior=terminate does on AWS.
+"""
+import base64
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import boto3
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ec2.models import ec2_backends
+
+from functions.core.naming import TAG_CONTROL_ID
+
+POLL_SECONDS = 0.2
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Emulator:
+    def __init__(self, control_id: str, work_dir: Path, agent_env: dict):
+        self.control_id, self.work_dir, self.agent_env = control_id, work_dir, agent_env
+        self.processes: dict[str, subprocess.Popen] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="instance-emulator", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        for instance_id in list(self.processes):
+            self._kill(instance_id)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(POLL_SECONDS):
+            try:
+                self.step()
+            except Exception as err:  # noqa: BLE001 - the emulator must outlive a bad poll
+                print(f"[emulator] poll failed: {err!r}", file=sys.stderr, flush=True)
+
+    def step(self) -> None:
+        for region in list(ec2_backends[DEFAULT_ACCOUNT_ID].keys()):
+            for instance_id, state in self._ours(region):
+                if state == "running" and instance_id not in self.processes:
+                    self._boot(region, instance_id)
+                elif state in ("shutting-down", "terminated", "stopped") and instance_id in self.processes:
+                    self._kill(instance_id)
+
+    def _ours(self, region: str) -> list:
+        ec2 = boto3.client("ec2", region_name=region)
+        pages = ec2.get_paginator("describe_instances").paginate(
+            Filters=[{"Name": f"tag:{TAG_CONTROL_ID}", "Values": [self.control_id]}])
+        return [(i["InstanceId"], i["State"]["Name"]) for page in pages
+                for r in page["Reservations"] for i in r["Instances"]]
+
+    def _boot(self, region: str, instance_id: str) -> None:
+        ec2 = boto3.client("ec2", region_name=region)
+        encoded = ec2.describe_instance_attribute(InstanceId=instance_id, Attribute="userData")["UserData"]
+        root = self.work_dir / instance_id
+        root.mkdir(parents=True, exist_ok=True)
+        script = root / "user-data.sh"
+        script.write_bytes(base64.b64decode(encoded.get("Value", "")))
+        env = {**self.agent_env, "SKYREPL_ROOT": str(root / "opt"), "SKYREPL_PYTHON": sys.executable,
+               "SKYREPL_POWEROFF_CMD": f"{sys.executable} -m local.poweroff {region} {instance_id}",
+               "PYTHONPATH": str(REPO_ROOT)}
+        console = open(root / "console.log", "ab")
+        self.processes[instance_id] = subprocess.Popen(
+            ["bash", str(script)], env=env, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True, cwd=root)
+        console.close()
+
+    def _kill(self, instance_id: str) -> None:
+        """The VM is gone: every process on it dies at once, with no grace period. The agent runs
+        commands in sessions of their own, so the whole process tree is collected, not one group."""
+        proc = self.processes.pop(instance_id)
+        for pid in [proc.pid, *descendants(proc.pid)]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        proc.wait(timeout=5)
+
+
+def descendants(root: int) -> list:
+    children: dict[int, list] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, queue = [], [root]
+    while queue:
+        kids = children.get(queue.pop(), [])
+        found += kids
+        queue += kids
+    return found

@@ -1,0 +1,112 @@
+"""A stand-in for API Gateway (REST, v1 proxy events) on loopback, in front of the two API Lambdas.
+
+User routes need the embedded stack's local token (as IAM auth would need a signature); the caller
+then acts as one local identity. Agent routes pass through: the agent API checks instance tokens.
+"""
+import base64
+import hmac
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from local.context import LambdaContext
+
+LOCAL_IDENTITY = "arn:aws:iam::123456789012:user/repl-local"
+
+
+def to_event(method: str, raw_path: str, headers: dict, body: bytes, user_arn: str | None) -> dict:
+    url = urlsplit(raw_path)
+    multi = {}
+    for k, v in parse_qsl(url.query, keep_blank_values=True):
+        multi.setdefault(k, []).append(v)
+    text, is_b64 = (body.decode("utf-8"), False) if _is_text(body) else (base64.b64encode(body).decode(), True)
+    return {
+        "resource": "/{proxy+}", "path": url.path, "httpMethod": method, "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": {k: v[-1] for k, v in multi.items()} or None,
+        "multiValueQueryStringParameters": multi or None, "pathParameters": {"proxy": url.path.lstrip("/")},
+        "stageVariables": None, "body": text if body else None, "isBase64Encoded": is_b64,
+        "requestContext": {"resourcePath": "/{proxy+}", "httpMethod": method, "path": url.path, "stage": "local",
+                           "requestId": str(uuid.uuid4()), "requestTimeEpoch": int(time.time() * 1000),
+                           "identity": {"sourceIp": "127.0.0.1", "userArn": user_arn, "caller": user_arn},
+                           "accountId": "123456789012", "apiId": "local", "protocol": "HTTP/1.1"},
+    }
+
+
+def _is_text(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+class Gateway:
+    def __init__(self, api_handler, agent_handler, token: str, port: int):
+        self.api_handler, self.agent_handler, self.token = api_handler, agent_handler, token
+        # A Lambda instance serves one request at a time, and Powertools keeps the current event on
+        # its module-level resolver: concurrent requests into one handler would read each other's.
+        self._locks = {id(api_handler): threading.Lock(), id(agent_handler): threading.Lock()}
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._request_class())
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> None:
+        threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def handle(self, method: str, path: str, headers: dict, body: bytes) -> tuple[int, dict, bytes]:
+        if path.startswith("/v1/agent/"):
+            handler, user = self.agent_handler, None
+        elif self._authorized(headers):
+            handler, user = self.api_handler, LOCAL_IDENTITY
+        else:
+            return 401, {"Content-Type": "application/json"}, json.dumps({"error": {
+                "code": "unauthorized", "message": "authorization: the embedded stack needs its local token "
+                                                   "(repl reads it from ~/.repl/local/state.json)"}}).encode()
+        try:
+            with self._locks[id(handler)]:
+                res = handler(to_event(method, path, headers, body, user), LambdaContext("gateway"))
+        except Exception:  # noqa: BLE001 - API Gateway answers 502 when the Lambda fails
+            return 502, {"Content-Type": "application/json"}, b'{"message": "Internal server error"}'
+        out = res.get("body") or ""
+        data = base64.b64decode(out) if res.get("isBase64Encoded") else out.encode()
+        merged = dict(res.get("headers") or {})
+        for k, values in (res.get("multiValueHeaders") or {}).items():
+            merged[k] = ", ".join(values)
+        return res.get("statusCode", 200), merged, data
+
+    def _authorized(self, headers: dict) -> bool:
+        auth = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        return hmac.compare_digest(auth.encode(), f"Bearer {self.token}".encode())
+
+    def _request_class(self):
+        gateway = self
+
+        class Request(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _do(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                status, headers, data = gateway.handle(self.command, self.path, dict(self.headers.items()), body)
+                self.send_response(status)
+                for k, v in headers.items():
+                    if k.lower() != "content-length":
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _do
+
+            def log_message(self, *args):
+                pass
+
+        return Request

@@ -1,0 +1,117 @@
+"""The embedded stack in one process: emulated AWS, the deployed control plane, the gateway,
+the instance emulator and the sweeper's schedule. local/daemon.py runs it in the background;
+tests can run it in-process."""
+import logging
+import os
+import secrets
+import socket
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REGION = "us-east-1"
+DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+# Embedded timings: the same workflow, with waits sized for a laptop rather than a real boot.
+TIMINGS = {"BOOT_POLL_SECONDS": "1", "BOOT_TIMEOUT_SECONDS": "120", "AGENT_LOST_SECONDS": "60"}
+AGENT_TIMINGS = {"SKYREPL_LOG_BATCH_SECONDS": "0.2", "SKYREPL_KILL_GRACE_SECONDS": "2"}
+SWEEP_INTERVAL_SECONDS = 60.0
+
+
+def free_port(preferred: int | None) -> int:
+    for port in ([preferred] if preferred else []) + [0]:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return s.getsockname()[1]
+            except OSError:
+                continue
+    raise RuntimeError("no free port on 127.0.0.1")
+
+
+@dataclass
+class Stack:
+    work_dir: Path
+    control_id: str
+    api_port: int | None = None
+    aws_port: int | None = None
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    sweep_interval: float = SWEEP_INTERVAL_SECONDS
+
+    def start(self) -> "Stack":
+        self.aws_port = free_port(self.aws_port)
+        self.aws_endpoint = f"http://127.0.0.1:{self.aws_port}"
+        self._environment()
+        self._start_moto()
+        from local import amis, deploy
+        os.environ.update(deploy.deploy(REGION))
+        amis.seed_canonical_amis()
+        self._start_gateway()
+        self._reset_clients()
+        self._start_emulator()
+        self._start_sweeper()
+        return self
+
+    def stop(self) -> None:
+        self._stop_sweeper.set()
+        self.emulator.stop()
+        self.gateway.stop()
+        self.moto.stop()
+
+    def _environment(self) -> None:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        os.environ.update({"MOTO_PORT": str(self.aws_port), "AWS_ENDPOINT_URL": self.aws_endpoint,
+                           "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "CONTROL_ID": self.control_id,
+                           **DUMMY_CREDENTIALS, **TIMINGS})
+        os.environ.pop("AWS_PROFILE", None)
+
+    def _start_moto(self) -> None:
+        from moto.core.config import default_user_config
+        from moto.server import ThreadedMotoServer
+
+        from local import dispatch
+        default_user_config["stepfunctions"] = {"execute_state_machine": True}
+        default_user_config["lambda"] = {"use_docker": False}
+        dispatch.install()
+        if os.environ.get("SKYREPL_LOCAL_TIME_SCALE"):  # tests fast-forward Wait/Retry intervals
+            from local import fastforward
+            fastforward.install(float(os.environ["SKYREPL_LOCAL_TIME_SCALE"]))
+        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
+        self.moto.start()
+
+    def _start_gateway(self) -> None:
+        from local.gateway import Gateway
+        self.api_port = free_port(self.api_port)
+        os.environ["API_URL"] = f"http://127.0.0.1:{self.api_port}"
+        from functions.agent_api.handler import lambda_handler as agent_handler
+        from functions.api.handler import lambda_handler as api_handler
+        self.gateway = Gateway(api_handler, agent_handler, self.token, self.api_port)
+        self.gateway.start()
+        self.api_url = self.gateway.url
+
+    def _reset_clients(self) -> None:
+        from functions.aws import clients, stepfunctions
+        from functions.store import tables
+        tables.reset()
+        clients.reset()
+        stepfunctions.reset()
+
+    def _start_emulator(self) -> None:
+        from local.emulator import Emulator
+        agent_env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+        agent_env.update({"AWS_ENDPOINT_URL": self.aws_endpoint, "AWS_DEFAULT_REGION": REGION,
+                          **DUMMY_CREDENTIALS, **AGENT_TIMINGS})
+        self.emulator = Emulator(self.control_id, self.work_dir / "instances", agent_env)
+        self.emulator.start()
+
+    def _start_sweeper(self) -> None:
+        from functions.sweeper.sweep import sweep
+        self._stop_sweeper = threading.Event()
+
+        def loop():
+            while not self._stop_sweeper.wait(self.sweep_interval):
+                try:
+                    sweep()
+                except Exception as err:  # noqa: BLE001 - a failed sweep is retried on the next tick
+                    print(f"[sweeper] failed: {err!r}", flush=True)
+
+        threading.Thread(target=loop, name="sweeper", daemon=True).start()
