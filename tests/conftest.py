@@ -4,6 +4,8 @@ import os
 os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                    "AWS_SECURITY_TOKEN": "testing", "AWS_SESSION_TOKEN": "testing",
                    "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
-                   "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})
+                   "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+                   # moto's ~1,300 stock images per region match none of our filters and cost seconds
+                   "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"})
 for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "SKYREPL_CONTROL_PLANE_URL"):
     os.environ.pop(name, None)

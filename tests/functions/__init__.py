@@ -1,0 +1,1 @@
+"""Provider tests: functions/aws against moto, in-process and offline."""
