@@ -1,0 +1,45 @@
+"""The process's surroundings (streams, env vars, home, clock, the embedded stack), injectable for tests."""
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, TextIO
+
+
+@dataclass
+class Environment:
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    config_dir: Path = field(default_factory=lambda: Path.home() / ".repl")
+    sleep: Callable[[float], None] = field(default=time.sleep)
+    # The `local.control` module (or a fake with the same up/down/status); imported on first use
+    # because it is only needed for the embedded stack.
+    local_control: Any = None
+
+    def control(self):
+        if self.local_control is None:
+            from local import control
+
+            self.local_control = control
+        return self.local_control
+
+    def out(self, text: str) -> None:
+        self.stdout.write(text)
+        self.stdout.flush()  # a followed run's output must appear as it arrives
+
+    def err(self, text: str) -> None:
+        self.stderr.write(text)
+        self.stderr.flush()
+
+    def colour(self, stream: TextIO) -> bool:
+        """Colour only for a terminal, and never with NO_COLOR set (https://no-color.org)."""
+        return not self.environ.get("NO_COLOR") and _isatty(stream)
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a closed or stream-like object without a terminal
+        return False

@@ -1,0 +1,121 @@
+"""The CLI in-process: `repl_main(*argv)` -> (exit_code, stdout, stderr), against a fake control plane
+on a real local HTTP server and a fake `local.control`. No sleeping: the injected sleep records."""
+import io
+import os
+import socket
+from collections import namedtuple
+from dataclasses import dataclass
+
+import pytest
+
+from repl.cli import main
+from repl.environment import Environment
+from tests.cli.fake_plane import FakePlane, make_run, start
+
+Result = namedtuple("Result", "exit_code stdout stderr")
+__all__ = ["make_run", "Result", "LocalState", "step"]
+
+
+def step(status, *entries, **fields) -> tuple:
+    """A script step: the run's status (and fields) and the (stream, data) entries it logs."""
+    return ({"status": status, **fields}, list(entries))
+
+
+@dataclass(frozen=True)
+class LocalState:  # the shape of local.control.LocalState
+    api_url: str
+    aws_endpoint: str = "http://127.0.0.1:8751"
+    region: str = "us-east-1"
+    control_id: str = "k3j9xa"
+    token: str = "local-token"
+    pid: int = 4242
+
+
+class FakeControl:
+    class LocalError(Exception):
+        pass
+
+    def __init__(self):
+        self.state, self.calls, self.up_error = None, [], None
+
+    def status(self, home):
+        self.calls.append(("status", home))
+        return self.state
+
+    def up(self, home):
+        self.calls.append(("up", home))
+        if self.up_error:
+            raise self.LocalError(self.up_error)
+        self.state = self.state or LocalState("http://127.0.0.1:8750")
+        return self.state
+
+    def down(self, home):
+        self.calls.append(("down", home))
+        stopped, self.state = self.state is not None, None
+        return stopped
+
+
+class TTY(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.fixture
+def plane():
+    fake = FakePlane()
+    server = start(fake)
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def control():
+    return FakeControl()
+
+
+@pytest.fixture
+def sleeps():
+    return []
+
+
+@pytest.fixture
+def repl_main(home, control, sleeps):
+    def run(*argv, env=None, server=None, sleep=None, tty=False) -> Result:
+        environ = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        if server is not None:
+            environ["SKYREPL_CONTROL_PLANE_URL"] = server.url
+        environ.update(env or {})
+        out, err = TTY() if tty else io.StringIO(), io.StringIO()
+        io_env = Environment(stdout=out, stderr=err, environ=environ, sleep=sleep or sleeps.append,
+                             local_control=control)
+        return Result(main(list(argv), io_env), out.getvalue(), err.getvalue())
+
+    return run
+
+
+@pytest.fixture
+def no_aws_credentials(monkeypatch, tmp_path):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+                 "AWS_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                 "AWS_WEB_IDENTITY_TOKEN_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no 1 s wait on the instance metadata service
+
+
+def interrupt(_seconds):
+    raise KeyboardInterrupt
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -1,0 +1,112 @@
+"""A fake control plane on a real local HTTP server: scripted run progressions and log pages."""
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+PAGE_ENTRIES = 2  # entries per log page: small, so that every follow has to page
+
+
+def make_run(run_id: str = "r1", **fields) -> dict:
+    run = {"id": run_id, "status": "pending", "exit_code": None, "reason": None, "provider": "aws",
+           "spec": "ubuntu:noble:amd64", "instance_type": "t3.micro", "arch": "amd64", "region": "us-east-1",
+           "spot": False, "command": "echo hi", "max_duration_ms": 3600000, "instance_id": None,
+           "created_at": "2026-11-26T17:00:00.000Z", "started_at": None, "ended_at": None,
+           "deadline": "2026-11-26T18:00:00.000Z"}
+    return {**run, **fields}
+
+
+class FakePlane:
+    def __init__(self):
+        self.requests = []  # dicts: method, path, query, headers, body
+        self.scripts = {}  # run id -> {"steps", "step", "run", "logs"}
+        self.errors = {}  # (method, path) -> (status, payload)
+        self.listed, self.instances, self.created = [], [], None
+        self.lock = threading.Lock()
+
+    def script(self, run_id: str, *steps, **fields) -> dict:
+        """Each read of the run (GET run or logs) moves it one step on: (status or fields, [(stream, data)])."""
+        run = make_run(run_id, **fields)
+        self.scripts[run_id] = {"steps": list(steps), "step": -1, "run": run, "logs": []}
+        self.created = self.created or run_id
+        return run
+
+    def fail(self, method: str, path: str, status: int, message: str = "boom", code: str = "internal", raw=None):
+        envelope = {"error": {"code": code, "message": message}}
+        self.errors[(method, path)] = (status, raw if raw is not None else envelope)
+
+    def calls(self, method: str, path_prefix: str = "") -> list:
+        return [r for r in self.requests if r["method"] == method and r["path"].startswith(path_prefix)]
+
+    def answer(self, method: str, path: str, query: dict, body) -> tuple:
+        if (method, path) in self.errors:
+            return self.errors[(method, path)]
+        if (method, path) == ("POST", "/v1/runs"):
+            return 201, {"run": self.scripts[self.created]["run"]}
+        if (method, path) == ("GET", "/v1/runs"):
+            return 200, {"runs": self.listed, "next_cursor": None}
+        if (method, path) == ("GET", "/v1/instances"):
+            return 200, {"instances": self.instances}
+        match = re.fullmatch(r"/v1/runs/([^/]+)(/logs|/cancel)?", path)
+        script = self.scripts.get(match.group(1)) if match else None
+        if script is None:
+            return 404, {"error": {"code": "not_found", "message": f"run_id: run {path} not found"}}
+        if method == "POST":
+            return 202, {"run": {**script["run"], "status": "running"}}
+        self._advance(script)
+        if match.group(2) == "/logs":
+            return 200, self._page(script, int(query.get("after", ["0"])[0]))
+        return 200, {"run": script["run"]}
+
+    def _advance(self, script: dict) -> None:
+        if script["step"] + 1 >= len(script["steps"]):
+            return
+        script["step"] += 1
+        fields, entries = script["steps"][script["step"]]
+        script["run"].update({"status": fields} if isinstance(fields, str) else fields)
+        for stream, data in entries:
+            script["logs"].append({"seq": len(script["logs"]) + 1, "stream": stream, "data": data})
+
+    def _page(self, script: dict, after: int) -> dict:
+        entries = [e for e in script["logs"] if e["seq"] > after][:PAGE_ENTRIES]
+        return {"entries": entries, "next": entries[-1]["seq"] if entries else after, "run": dict(script["run"])}
+
+    def handler(self) -> type:
+        return type("Handler", (_Handler,), {"plane": self})
+
+
+class _Handler(BaseHTTPRequestHandler):
+    plane: FakePlane
+
+    def do_GET(self):
+        self._serve()
+
+    def do_POST(self):
+        self._serve()
+
+    def _serve(self):
+        url = urlsplit(self.path)
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        request = {"method": self.command, "path": url.path, "query": parse_qs(url.query),
+                   "headers": dict(self.headers), "body": json.loads(raw) if raw else None}
+        with self.plane.lock:
+            self.plane.requests.append(request)
+            status, payload = self.plane.answer(self.command, url.path, request["query"], request["body"])
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):  # keep pytest's output clean
+        pass
+
+
+def start(plane: FakePlane) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), plane.handler())
+    plane.url = f"http://127.0.0.1:{server.server_port}"
+    # A short poll interval: shutdown() waits for it, and every test stops a server (0.5 s by default).
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+    return server

@@ -1,0 +1,55 @@
+"""Global flags, help and the process entry point."""
+import io
+import os
+import sys
+
+import pytest
+
+from repl import __main__ as entry_module, __version__
+from repl.cli import main
+from repl.environment import Environment
+from tests.cli.conftest import FakeControl, make_run
+
+
+def test_version(repl_main):
+    assert repl_main("--version") == (0, f"repl {__version__}\n", "")
+
+
+def test_help_lists_the_commands(repl_main):
+    result = repl_main("--help")
+    assert result.exit_code == 0 and "{run,instance,local}" in result.stdout and result.stderr == ""
+
+
+def test_run_help_shows_the_flags_and_examples(repl_main):
+    out = repl_main("run", "--help").stdout
+    for text in ("--provider", "--spec", "-c COMMAND, --command COMMAND", "--max-duration MS", "--spot", "--region",
+                 "--detach", "--json", "examples:", "repl run logs r8k2m9xq1d --follow", "124 max-duration"):
+        assert text in out
+
+
+@pytest.mark.parametrize("argv", [("run", "logs", "--help"), ("instance", "list", "--help"), ("local", "--help")])
+def test_every_subcommand_has_help(repl_main, argv):
+    assert repl_main(*argv).exit_code == 0
+
+
+def test_no_command_is_a_usage_error(repl_main):
+    result = repl_main()
+    assert (result.exit_code, result.stdout) == (2, "") and "usage: repl" in result.stderr
+
+
+def test_entry_exits_the_process_with_mains_code(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["repl", "--version"])
+    with pytest.raises(SystemExit) as done:
+        entry_module.entry()
+    assert done.value.code == 0 and capsys.readouterr().out == f"repl {__version__}\n"
+
+
+def test_a_closed_pipe_on_stdout_ends_quietly_with_exit_1(plane):
+    class ClosedPipe(io.StringIO):
+        def write(self, _text):
+            raise BrokenPipeError
+
+    plane.listed = [make_run("r1")]
+    env = Environment(stdout=ClosedPipe(), stderr=io.StringIO(), environ={"SKYREPL_CONTROL_PLANE_URL": plane.url,
+                      **os.environ}, local_control=FakeControl())
+    assert main(["run", "list"], env) == 1 and env.stderr.getvalue() == ""

@@ -1,0 +1,34 @@
+"""`repl run` refusals: usage errors, client-side validation and the API's 400, all exit 2."""
+import pytest
+
+SPEC = ("run", "--spec", "ubuntu:noble:amd64")
+
+
+def test_a_400_from_the_api_prints_its_message_and_exits_2(repl_main, plane):
+    plane.script("r1")
+    plane.fail("POST", "/v1/runs", 400, "region: 'xx-east-9' is not enabled", code="invalid_request")
+    result = repl_main(*SPEC, "-c", "true", "--region", "eu-west-3", server=plane)
+    assert result == (2, "", "repl: region: 'xx-east-9' is not enabled\n")
+
+
+@pytest.mark.parametrize("flags, field", [(("--spec", "ubuntu:bionic:amd64"), "spec: version 'bionic'"),
+                                          (("--spec", "t3.micro", "--max-duration", "10"), "max_duration_ms: 10"),
+                                          (("--spec", "t3.micro", "--region", "Mars"), "region: 'Mars'"),
+                                          (("--spec", "t3.micro", "--provider", "gcp"), "provider: 'gcp'")])
+def test_bad_input_is_refused_before_anything_is_sent(repl_main, plane, flags, field):
+    result = repl_main("run", *flags, "-c", "true", server=plane)
+    assert result.exit_code == 2 and result.stderr.startswith(f"repl: {field}")
+    assert plane.requests == []
+
+
+@pytest.mark.parametrize("argv", [("run", "-c", "true"), ("run", "--spec", "t3.micro"),
+                                  ("run", "--spec", "t3.micro", "-c", "x", "--max-duration", "1h"),
+                                  ("run", "--bogus"), ("instance",), ("local", "sideways")])
+def test_usage_errors_exit_2_with_usage_on_stderr(repl_main, plane, argv):
+    result = repl_main(*argv, server=plane)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "usage: repl" in result.stderr and plane.requests == []
+
+
+def test_missing_flags_are_named(repl_main):
+    assert "required: --spec, --command" in repl_main("run").stderr

@@ -1,0 +1,97 @@
+"""`repl run list|get|logs|cancel`."""
+import json
+
+from tests.cli.conftest import interrupt, make_run, step
+
+OLD = make_run("r0", status="succeeded", exit_code=0, created_at="2026-11-26T16:00:00.000Z", command="true")
+NEW = make_run("r1", status="running", created_at="2026-11-26T17:00:00.000Z", instance_type="t4g.micro",
+               spec="ubuntu:noble:arm64", command="python train.py\n--epochs 3", region="eu-west-1")
+
+
+def test_list_is_a_table_newest_first(repl_main, plane):
+    plane.listed = [OLD, NEW]
+    result = repl_main("run", "list", server=plane)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "ID  STATUS     EXIT  SPEC                TYPE       REGION     CREATED              COMMAND",
+        "r1  running    -     ubuntu:noble:arm64  t4g.micro  eu-west-1  2026-11-26 17:00:00  "
+        "python train.py --epochs 3",
+        "r0  succeeded  0     ubuntu:noble:amd64  t3.micro   us-east-1  2026-11-26 16:00:00  true"]
+
+
+def test_list_json_wraps_the_runs(repl_main, plane):
+    plane.listed = [NEW, OLD]
+    result = repl_main("run", "list", "--json", server=plane)
+    assert json.loads(result.stdout) == {"runs": [NEW, OLD]}
+
+
+def test_list_status_is_coloured_only_on_a_terminal_without_no_color(repl_main, plane):
+    plane.listed = [OLD]
+    assert "\033[32msucceeded" in repl_main("run", "list", server=plane, tty=True).stdout
+    assert "\033[" not in repl_main("run", "list", server=plane, tty=True, env={"NO_COLOR": "1"}).stdout
+    assert "\033[" not in repl_main("run", "list", server=plane).stdout
+
+
+def test_get_prints_key_value_lines_including_the_reason(repl_main, plane):
+    plane.script("r1", step("failed", exit_code=3, reason="command exited with code 3"))
+    lines = repl_main("run", "get", "r1", server=plane).stdout.splitlines()
+    assert "id:              r1" in lines and "reason:          command exited with code 3" in lines
+    assert "exit_code:       3" in lines and "started_at:      -" in lines and "spot:            no" in lines
+
+
+def test_get_json_prints_the_run(repl_main, plane):
+    plane.script("r1", step("running"))
+    assert json.loads(repl_main("run", "get", "r1", "--json", server=plane).stdout)["run"]["status"] == "running"
+
+
+def test_an_unknown_run_is_not_found_exit_1(repl_main, plane):
+    for argv in (("get", "nope"), ("logs", "nope"), ("cancel", "nope"), ("logs", "nope", "--follow")):
+        assert repl_main("run", *argv, server=plane) == (1, "", "repl: run nope not found\n")
+
+
+def test_logs_prints_everything_stored_so_far_and_exits_0(repl_main, plane):
+    plane.script("r1", step("running", ("stdout", "a\n"), ("stderr", "b\n"), ("stdout", "c")))
+    assert repl_main("run", "logs", "r1", server=plane) == (0, "a\nc", "b\n")
+
+
+def test_logs_json_prints_the_entries(repl_main, plane):
+    plane.script("r1", step("running", ("stdout", "a\n"), ("stderr", "b\n"), ("stdout", "c")))
+    entries = json.loads(repl_main("run", "logs", "r1", "--json", server=plane).stdout)["entries"]
+    assert [(e["seq"], e["stream"], e["data"]) for e in entries] == [(1, "stdout", "a\n"), (2, "stderr", "b\n"),
+                                                                      (3, "stdout", "c")]
+
+
+def test_logs_follow_waits_for_the_end_and_exits_with_the_run_code(repl_main, plane):
+    plane.script("r1", step("running", ("stdout", "a\n")), step("running"), step("failed", ("stdout", "b\n"),
+                 exit_code=3, instance_id="i-0abc"))
+    result = repl_main("run", "logs", "r1", "--follow", server=plane)
+    assert (result.exit_code, result.stdout) == (3, "a\nb\n")
+    assert result.stderr.startswith("[repl] running\n") and "failed (exit 3)" in result.stderr
+
+
+def test_logs_follow_ctrl_c_detaches(repl_main, plane):
+    plane.script("r1", step("running"))
+    result = repl_main("run", "logs", "r1", "--follow", server=plane, sleep=interrupt)
+    assert result.exit_code == 130 and result.stderr.endswith("cancel with: repl run cancel r1\n")
+
+
+def test_cancel_posts_and_says_so(repl_main, plane):
+    plane.script("r1", step("running"))
+    assert repl_main("run", "cancel", "r1", server=plane) == (0, "cancelling run r1\n", "")
+    assert len(plane.calls("POST", "/v1/runs/r1/cancel")) == 1
+
+
+def test_cancel_json_prints_the_run(repl_main, plane):
+    plane.script("r1", step("running"))
+    assert json.loads(repl_main("run", "cancel", "r1", "--json", server=plane).stdout)["run"]["id"] == "r1"
+
+
+def test_cancel_of_an_ended_run_is_a_conflict_exit_1(repl_main, plane):
+    plane.script("r1", step("succeeded", exit_code=0))
+    plane.fail("POST", "/v1/runs/r1/cancel", 409, "run_id: run r1 has already ended (succeeded)", code="conflict")
+    assert repl_main("run", "cancel", "r1", server=plane) == (1, "", "repl: run r1 has already ended (succeeded)\n")
+
+
+def test_a_server_error_prints_the_api_message_exit_1(repl_main, plane):
+    plane.fail("GET", "/v1/runs", 500, "internal error (request id abc)")
+    assert repl_main("run", "list", server=plane) == (1, "", "repl: internal error (request id abc)\n")
