@@ -2,7 +2,7 @@
 import json
 import logging
 import os
-from typing import Dict, Optional
+from typing import Optional
 
 from agent import sse
 from agent.executor import Run

@@ -10,7 +10,7 @@ import logging
 import queue
 import threading
 import time
-from typing import Callable, Deque, List, Tuple
+from typing import Callable, List, Tuple
 
 log = logging.getLogger("agent")
 

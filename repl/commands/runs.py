@@ -1,5 +1,4 @@
 """`repl run list|get|logs|cancel`: read and act on existing runs."""
-from functions.core import states
 from repl import output
 from repl.client import ApiError
 from repl.commands import Context, about_run

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 AGENT_DIR = Path(__file__).resolve().parents[2] / "agent"
 SOURCES = sorted(AGENT_DIR.glob("*.py"))
@@ -44,10 +43,20 @@ def test_files_stay_small():
         assert len(path.read_text().splitlines()) <= MAX_FILE_LINES, path.name
 
 
-def test_imports_under_python_3_8_when_present():
-    python38 = os.environ.get("SKYREPL_PYTHON38") or shutil.which("python3.8")
-    if not python38 or subprocess.run([python38, "--version"], capture_output=True).returncode != 0:
-        pytest.skip("no python3.8 (set SKYREPL_PYTHON38 to one)")
+def find_python38():
+    """SKYREPL_PYTHON38, else a pyenv 3.8 (this machine kind ships one), else python3.8 on PATH."""
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates = [os.environ.get("SKYREPL_PYTHON38"), *sorted(map(str, pyenv.glob("versions/3.8*/bin/python3.8"))),
+                  shutil.which("python3.8")]
+    for candidate in filter(None, candidates):
+        if subprocess.run([candidate, "--version"], capture_output=True).returncode == 0:
+            return candidate
+    return None
+
+
+def test_imports_under_python_3_8():
+    python38 = find_python38()
+    assert python38, "no Python 3.8 found: set SKYREPL_PYTHON38 to one (focal's python3 is 3.8)"
     modules = ", ".join("agent." + p.stem for p in SOURCES if p.stem != "__main__")
     probe = subprocess.run([python38, "-c", "import " + modules], cwd=str(AGENT_DIR.parent),
                            capture_output=True, text=True)
