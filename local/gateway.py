@@ -47,9 +47,10 @@ def _is_text(body: bytes) -> bool:
 class Gateway:
     def __init__(self, api_handler, agent_handler, token: str, port: int):
         self.api_handler, self.agent_handler, self.token = api_handler, agent_handler, token
-        # A Lambda instance serves one request at a time, and Powertools keeps the current event on
-        # its module-level resolver: concurrent requests into one handler would read each other's.
-        self._locks = {id(api_handler): threading.Lock(), id(agent_handler): threading.Lock()}
+        # A Lambda instance serves one request at a time, and Powertools keeps the current event in a
+        # class attribute shared by every resolver in the process (BaseRouter.current_event): two
+        # requests at once, even to different APIs, would read each other's. So one at a time.
+        self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", port), self._request_class())
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -71,7 +72,7 @@ class Gateway:
                 "code": "unauthorized", "message": "authorization: the embedded stack needs its local token "
                                                    "(repl reads it from ~/.repl/local/state.json)"}}).encode()
         try:
-            with self._locks[id(handler)]:
+            with self._lock:
                 res = handler(to_event(method, path, headers, body, user), LambdaContext("gateway"))
         except Exception:  # noqa: BLE001 - API Gateway answers 502 when the Lambda fails
             return 502, {"Content-Type": "application/json"}, b'{"message": "Internal server error"}'

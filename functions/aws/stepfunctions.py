@@ -14,7 +14,8 @@ _STALE_TOKEN = {"TaskTimedOut", "TaskDoesNotExist", "InvalidToken", "ExecutionDo
 
 @lru_cache(maxsize=1)
 def _client():
-    return boto3.client("stepfunctions", region_name=settings().default_region)
+    # a session of its own: creating clients from boto3's default session is not thread-safe
+    return boto3.session.Session().client("stepfunctions", region_name=settings().default_region)
 
 
 def start(run_id: str, payload: dict) -> str:

@@ -1,14 +1,24 @@
-"""boto3 Table objects, created lazily (never at import: tests start moto first)."""
-from functools import lru_cache
+"""boto3 Table objects, created lazily (never at import: tests start moto first).
+
+boto3 resources are not thread-safe: a Lambda is single-threaded, but the embedded stack runs the
+handlers on many threads (gateway requests, Step Functions tasks, the sweeper), so each thread
+gets its own resource.
+"""
+import threading
 
 import boto3
 
 from functions.settings import settings
 
+_local = threading.local()
+_generation = [0]  # bumped by reset(): every thread's cached resource is then rebuilt
 
-@lru_cache(maxsize=None)
+
 def _resource():
-    return boto3.resource("dynamodb", region_name=settings().default_region)
+    if getattr(_local, "generation", None) != _generation[0]:
+        _local.resource = boto3.session.Session().resource("dynamodb", region_name=settings().default_region)
+        _local.generation = _generation[0]
+    return _local.resource
 
 
 def runs():
@@ -28,6 +38,6 @@ def kv():
 
 
 def reset() -> None:
-    """Forget cached clients and settings (tests and local/ call this after changing the environment)."""
-    _resource.cache_clear()
+    """Forget cached resources and settings (tests and local/ call this after changing the environment)."""
+    _generation[0] += 1
     settings.cache_clear()
