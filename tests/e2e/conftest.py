@@ -38,8 +38,8 @@ class Repl:
         return boto3.client("ec2", region_name=region, endpoint_url=self.state()["aws_endpoint"],
                             aws_access_key_id="testing", aws_secret_access_key="testing")
 
-    def live_instances(self) -> list:
-        pages = self.ec2().get_paginator("describe_instances").paginate(Filters=[
+    def live_instances(self, region: str = "us-east-1") -> list:
+        pages = self.ec2(region).get_paginator("describe_instances").paginate(Filters=[
             {"Name": "tag:skyrepl:managed", "Values": ["true"]},
             {"Name": "instance-state-name", "Values": ["pending", "running"]}])
         return [i["InstanceId"] for p in pages for r in p["Reservations"] for i in r["Instances"]]
@@ -60,4 +60,5 @@ def nothing_left_running(request):
     yield
     if "repl" in request.fixturenames:
         cli = request.getfixturevalue("repl")
-        assert cli.live_instances() == [], "an instance of ours is still pending or running"
+        for region in ("us-east-1", "eu-west-1"):
+            assert cli.live_instances(region) == [], f"an instance of ours is still pending or running in {region}"
