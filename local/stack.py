@@ -41,6 +41,8 @@ class Stack:
         self.aws_port = free_port(self.aws_port)
         self.aws_endpoint = f"http://127.0.0.1:{self.aws_port}"
         self._environment()
+        from local import faults
+        faults.install(self.work_dir)  # before any client exists: they all inherit the hook
         self._start_moto()
         from local import amis, deploy
         os.environ.update(deploy.deploy(REGION))
