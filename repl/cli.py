@@ -7,7 +7,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from functions.core.requests import DEFAULT_MAX_DURATION_MS
 from repl import __version__
 from repl.client import ApiError
-from repl.commands import Context, instances, local, run, runs
+from repl.commands import Context, cache, instances, local, run, runs
 from repl.environment import Environment
 from repl.errors import CliError, ExitCode
 
@@ -72,10 +72,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
                                      "output, and know the VM is gone afterwards.", epilog=TOP_EXAMPLES,
                                      formatter_class=_RAW)
     parser.add_argument("--version", action="version", version=f"repl {__version__}")
-    nouns = parser.add_subparsers(dest="noun", required=True, metavar="{run,instance,local}")
+    nouns = parser.add_subparsers(dest="noun", required=True)
     run_parser = _run_parser(nouns)
     _instance_parser(nouns)
     _local_parser(nouns)
+    _cache_parser(nouns)
     args = parser.parse_args(argv)
     if args.handler is run.create:  # required only when creating, not for `run list` and friends
         missing = [flag for flag, value in (("--spec", args.spec), ("--command", args.command)) if not value]
@@ -131,6 +132,13 @@ def _local_parser(nouns) -> None:
     status = _json_flag(actions.add_parser("status", help="show where it listens"), "print its fields as JSON")
     status.set_defaults(handler=local.status)
     actions.add_parser("env", help="print AWS_* exports for the emulated account").set_defaults(handler=local.env)
+
+
+def _cache_parser(nouns) -> None:
+    p = nouns.add_parser("cache", help="the control plane's AMI cache (24 h per region, version and arch)")
+    clear = p.add_subparsers(dest="action", required=True).add_parser(
+        "clear", help="force a fresh AMI lookup on the next launch (example: repl cache clear)")
+    _json_flag(clear, 'print {"cleared": N}').set_defaults(handler=cache.clear)
 
 
 def _with_id(p: argparse.ArgumentParser) -> argparse.ArgumentParser:

@@ -25,7 +25,7 @@ class Api(Construct):
         storage.use(self.user_fn, RUNS, "rw")
         storage.use(self.user_fn, INSTANCES, "rw")
         storage.use(self.user_fn, LOGS, "read")
-        storage.use(self.user_fn, KV, "read")
+        storage.use(self.user_fn, KV, "rw")  # `repl cache clear` deletes the AMI cache's entries
 
         self.agent_fn = make_function(self, "AgentApi", handler=AGENT_API_HANDLER,
                                       size=settings.FUNCTION_SIZES["AgentApi"],

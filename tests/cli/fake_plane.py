@@ -22,6 +22,7 @@ class FakePlane:
         self.requests = []  # dicts: method, path, query, headers, body
         self.scripts = {}  # run id -> {"steps", "step", "run", "logs"}
         self.errors = {}  # (method, path) -> (status, payload)
+        self.routes = {}  # (method, path) -> (status, payload): canned answers for simple routes
         self.listed, self.instances, self.created = [], [], None
         self.lock = threading.Lock()
 
@@ -42,6 +43,8 @@ class FakePlane:
     def answer(self, method: str, path: str, query: dict, body) -> tuple:
         if (method, path) in self.errors:
             return self.errors[(method, path)]
+        if (method, path) in self.routes:
+            return self.routes[(method, path)]
         if (method, path) == ("POST", "/v1/runs"):
             return 201, {"run": self.scripts[self.created]["run"]}
         if (method, path) == ("GET", "/v1/runs"):

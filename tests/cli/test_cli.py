@@ -17,7 +17,9 @@ def test_version(repl_main):
 
 def test_help_lists_the_commands(repl_main):
     result = repl_main("--help")
-    assert result.exit_code == 0 and "{run,instance,local}" in result.stdout and result.stderr == ""
+    assert result.exit_code == 0 and result.stderr == ""
+    for noun in ("run", "instance", "local", "cache"):
+        assert noun in result.stdout.split("positional arguments:")[1]
 
 
 def test_run_help_shows_the_flags_and_examples(repl_main):
@@ -53,3 +55,9 @@ def test_a_closed_pipe_on_stdout_ends_quietly_with_exit_1(plane):
     env = Environment(stdout=ClosedPipe(), stderr=io.StringIO(), environ={"SKYREPL_CONTROL_PLANE_URL": plane.url,
                       **os.environ}, local_control=FakeControl())
     assert main(["run", "list"], env) == 1 and env.stderr.getvalue() == ""
+
+
+def test_cache_clear_posts_and_reports_the_count(repl_main, plane):
+    plane.routes[("POST", "/v1/cache/clear")] = (200, {"cleared": 3})
+    result = repl_main("cache", "clear", server=plane)
+    assert result.exit_code == 0 and "AMI cache cleared (3 entries)" in result.stdout

@@ -38,3 +38,9 @@ def test_another_region_gets_its_own_security_group_and_key_pair_and_nothing_lef
     assert repl.live_instances("eu-west-1") == []
     run = repl.json("run", "list")["runs"][0]
     assert run["region"] == "eu-west-1" and run["status"] == "succeeded"
+
+
+def test_cache_clear_forgets_the_resolved_images(repl):
+    assert repl("run", "--provider", "aws", "--spec", "ubuntu:focal:amd64", "-c", "true").returncode == 0
+    assert repl.json("cache", "clear")["cleared"] >= 1
+    assert repl.json("cache", "clear")["cleared"] == 0

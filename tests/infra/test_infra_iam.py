@@ -23,7 +23,7 @@ SEED_FILE = ROOT.parent / "shared" / "seed" / "aws-setup.md"
 
 # function -> table -> "rw" | "read" (the brief's table)
 TABLE_ACCESS = {
-    "Api": {"Runs": "rw", "Instances": "rw", "Logs": "read", "Kv": "read"},
+    "Api": {"Runs": "rw", "Instances": "rw", "Logs": "read", "Kv": "rw"},
     "AgentApi": {"Runs": "rw", "Instances": "rw", "Logs": "rw", "Kv": "read"},
     "Provision": {"Runs": "rw", "Instances": "rw", "Kv": "rw"},
     **{task: {"Runs": "rw", "Instances": "rw"}
