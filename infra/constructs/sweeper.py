@@ -2,6 +2,7 @@
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from functions.aws.permissions import EC2_ACTIONS
@@ -14,12 +15,14 @@ SWEEPER_HANDLER = "functions.sweeper.handler.handler"
 
 
 class Sweeper(Construct):
-    def __init__(self, scope: Construct, id: str, *, storage: Storage) -> None:
+    def __init__(self, scope: Construct, id: str, *, storage: Storage, state_machine: sfn.StateMachine) -> None:
         super().__init__(scope, id)
         self.fn = make_function(self, "Sweeper", handler=SWEEPER_HANDLER, size=settings.FUNCTION_SIZES["Sweeper"])
         storage.use(self.fn, RUNS, "read")
         storage.use(self.fn, INSTANCES, "rw")
         storage.use(self.fn, KV, "rw")  # the regions in use
         grant_aws_actions(self.fn, EC2_ACTIONS["Sweeper"])
+        # A run whose instance it terminates stops waiting on that instance's agent.
+        state_machine.grant(self.fn, "states:SendTaskFailure")
         events.Rule(self, "Schedule", schedule=events.Schedule.rate(Duration.minutes(settings.SWEEP_EVERY_MINUTES)),
                     targets=[targets.LambdaFunction(self.fn)])
