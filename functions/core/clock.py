@@ -1,6 +1,8 @@
 """Time as the records store it: epoch milliseconds and UTC ISO-8601 strings."""
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def now_ms() -> int:
@@ -14,4 +16,5 @@ def iso(ms: int | None) -> str | None:
 
 
 def parse_iso(text: str) -> int:
-    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
+    # Exact integer arithmetic: float timestamps lose a millisecond on some values.
+    return (datetime.fromisoformat(text.replace("Z", "+00:00")) - _EPOCH) // timedelta(milliseconds=1)

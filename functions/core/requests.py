@@ -3,6 +3,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import Invalid
+from .snapshots import image_id
 from .specs import Spec, parse_spec
 
 PROVIDERS = ("aws",)
@@ -11,17 +12,18 @@ MIN_MAX_DURATION_MS = 1_000  # 1 s: short limits are the user's call (a real boo
 MAX_MAX_DURATION_MS = 7 * 24 * 3_600_000  # 7 days
 MAX_COMMAND_BYTES = 16_384  # the command travels in SSE events and DynamoDB items
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
-FIELDS = ("provider", "spec", "command", "max_duration_ms", "spot", "region")
+FIELDS = ("provider", "spec", "command", "max_duration_ms", "spot", "region", "snapshot")
 
 
 @dataclass(frozen=True)
 class RunRequest:
     provider: str
-    spec: Spec
+    spec: Spec | None  # None only with a snapshot: its arch's default type (functions/api/snapshots.py)
     command: str
     max_duration_ms: int
     spot: bool
-    region: str
+    region: str | None  # None only with a snapshot: the snapshot's region
+    snapshot: str | None = None  # an AMI id from `repl snapshot create`
 
 
 def parse_run_request(body, default_region: str) -> RunRequest:
@@ -30,14 +32,22 @@ def parse_run_request(body, default_region: str) -> RunRequest:
     unknown = sorted(set(body) - set(FIELDS))
     if unknown:
         raise Invalid(f"{unknown[0]}: unknown field; allowed: {', '.join(FIELDS)}", field=unknown[0])
+    snapshot = None if body.get("snapshot") is None else image_id(body["snapshot"], "snapshot")
     return RunRequest(
         provider=_provider(body.get("provider", "aws")),
-        spec=parse_spec(body.get("spec")),
+        spec=None if snapshot and body.get("spec") is None else parse_spec(body.get("spec")),
         command=_command(body.get("command")),
         max_duration_ms=_max_duration(body.get("max_duration_ms", DEFAULT_MAX_DURATION_MS)),
         spot=_spot(body.get("spot", False)),
-        region=_region(body.get("region") or default_region),
+        region=_region_or_default(body.get("region"), default_region, snapshot),
+        snapshot=snapshot,
     )
+
+
+def _region_or_default(value, default_region: str, snapshot: str | None) -> str | None:
+    if value is None:  # absent: a snapshot launches in its own region, anything else in the default one
+        return None if snapshot else default_region
+    return _region(value)  # present but "" / false / 0 is an error, not the default
 
 
 def _provider(value) -> str:

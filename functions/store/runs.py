@@ -7,16 +7,25 @@ from botocore.exceptions import ClientError
 
 from functions.core import states
 from functions.core.clock import iso
-from functions.core.errors import NotFound
+from functions.core.errors import Invalid, NotFound
 from functions.store import tables
 from functions.store.items import plain, update_expression
 
 PUBLIC_FIELDS = ("status", "exit_code", "reason", "provider", "spec", "instance_type", "arch", "region", "spot",
-                 "command", "max_duration_ms", "instance_id")
+                 "spot_price", "command", "max_duration_ms", "instance_id", "snapshot")
+
+_CURSOR_FIELDS = {"run_id", "owner", "created_at"}  # the table key plus the by_owner index key
 
 
-def create(item: dict) -> None:
-    tables.runs().put_item(Item=item, ConditionExpression="attribute_not_exists(run_id)")
+def create(item: dict) -> bool:
+    """Write a new run; False (and nothing written) when a run of that id exists."""
+    try:
+        tables.runs().put_item(Item=item, ConditionExpression="attribute_not_exists(run_id)")
+        return True
+    except ClientError as err:
+        if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
 
 
 def get(run_id: str) -> dict | None:
@@ -35,11 +44,22 @@ def list_owned(owner: str, limit: int, cursor: str | None) -> tuple[list, str | 
     kwargs = {"IndexName": "by_owner", "KeyConditionExpression": Key("owner").eq(owner),
               "ScanIndexForward": False, "Limit": limit}
     if cursor:
-        kwargs["ExclusiveStartKey"] = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        kwargs["ExclusiveStartKey"] = _start_key(cursor, owner)
     page = tables.runs().query(**kwargs)
     last = page.get("LastEvaluatedKey")
     next_cursor = base64.urlsafe_b64encode(json.dumps(plain(last)).encode()).decode() if last else None
     return [plain(i) for i in page["Items"]], next_cursor
+
+
+def _start_key(cursor: str, owner: str) -> dict:
+    """Decode a cursor from list_owned; anything else (or another owner's cursor) is the caller's error."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError):
+        key = None
+    if not isinstance(key, dict) or set(key) != _CURSOR_FIELDS or key["owner"] != owner:
+        raise Invalid("cursor: not a cursor this listing returned; pass next_cursor from the previous page", field="cursor")
+    return key
 
 
 def update(run_id: str, **fields) -> dict:
