@@ -20,6 +20,10 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+class Unreachable(CliError):
+    """No answer at all (refused, reset, timed out): whether the request was acted on is unknown."""
+
+
 class Client:
     def __init__(self, target: Target, urlopen: Callable = urllib.request.urlopen):
         self.target = target
@@ -30,13 +34,16 @@ class Client:
             path += "?" + urllib.parse.urlencode(query)
         return self._call("GET", path, None)
 
-    def post(self, path: str, body: dict | None = None) -> dict:
+    def post(self, path: str, body: dict | None = None, headers: dict | None = None) -> dict:
         # An empty body still gets Content-Length: 0, which some gateways require on a POST.
-        return self._call("POST", path, b"" if body is None else json.dumps(body).encode())
+        return self._call("POST", path, b"" if body is None else json.dumps(body).encode(), headers)
 
-    def _call(self, method: str, path: str, data: bytes | None) -> dict:
+    def delete(self, path: str) -> dict:
+        return self._call("DELETE", path, None)
+
+    def _call(self, method: str, path: str, data: bytes | None, extra_headers: dict | None = None) -> dict:
         url = self.target.url + path
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        headers = {"Content-Type": "application/json", "Accept": "application/json", **(extra_headers or {})}
         headers.update(self.target.auth.headers(method, url, data, headers))
         request = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
@@ -47,7 +54,7 @@ class Client:
         except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
             reason = getattr(err, "reason", err)
             reason = getattr(reason, "strerror", None) or reason
-            raise CliError(f"cannot reach the control plane at {self.target.url}: {reason}", ExitCode.USAGE) from None
+            raise Unreachable(f"cannot reach the control plane at {self.target.url}: {reason}", ExitCode.USAGE) from None
 
 
 def _json(raw: bytes, url: str) -> dict:

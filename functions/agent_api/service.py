@@ -26,7 +26,10 @@ def events(instance: dict, last_event_id: int) -> str:
     now = now_ms()
     fields = {"last_seen_ms": now}
     run = runs.get(instance["run_id"]) or {}
-    if run.get("task_token") and now - instance.get("heartbeat_ms", 0) >= HEARTBEAT_EVERY_MS:
+    if run.get("task_token") and states.cancel_overdue(run, now):  # the agent polls, yet has not stopped the command
+        stepfunctions.fail(run["task_token"], "RunCancelled", "cancelled by the user (the agent did not stop "
+                           "the command within the grace period)")
+    elif run.get("task_token") and now - instance.get("heartbeat_ms", 0) >= HEARTBEAT_EVERY_MS:
         stepfunctions.heartbeat(run["task_token"])
         fields["heartbeat_ms"] = now
     instances.update(instance["instance_key"], **fields)

@@ -19,10 +19,15 @@ def _client():
 
 
 def start(run_id: str, payload: dict) -> str:
-    # Executions are always named (the run id): a duplicate start is refused, never doubled.
-    out = _client().start_execution(stateMachineArn=settings().state_machine_arn, name=run_id,
-                                    input=json.dumps(payload))
-    return out["executionArn"]
+    """Start the run's execution, named by the run id: a second start is refused by Step Functions,
+    so starting again (a replayed request after a crash) is safe and gives the same execution."""
+    machine = settings().state_machine_arn
+    try:
+        return _client().start_execution(stateMachineArn=machine, name=run_id, input=json.dumps(payload))["executionArn"]
+    except ClientError as err:
+        if err.response["Error"]["Code"] != "ExecutionAlreadyExists":
+            raise
+    return machine.replace(":stateMachine:", ":execution:") + ":" + run_id
 
 
 def succeed(token: str, output: dict) -> bool:

@@ -1,4 +1,5 @@
 """Ids, names and tags shared by the provider, the sweeper and the tests."""
+import hashlib
 import secrets
 import string
 
@@ -16,6 +17,17 @@ def new_id(length: int = 10) -> str:
 
 def new_run_id() -> str:
     return "r" + new_id(9)
+
+
+def idempotent_run_id(owner: str, idempotency_key: str) -> str:
+    """The run id an Idempotency-Key stands for: the same owner and key always name the same run, so
+    the Runs table's conditional put is the idempotency check (and a replay after a crash finds it)."""
+    digest = int.from_bytes(hashlib.sha256(f"{owner}\0{idempotency_key}".encode()).digest(), "big")
+    chars = []
+    for _ in range(9):
+        digest, index = divmod(digest, len(_ALPHABET))
+        chars.append(_ALPHABET[index])
+    return "r" + "".join(chars)
 
 
 def new_control_id() -> str:

@@ -17,6 +17,17 @@ def is_terminal(status: str) -> bool:
     return status in TERMINAL_STATUSES
 
 
+DEFAULT_CANCEL_GRACE_SECONDS = 30
+
+
+def cancel_overdue(run: dict, now_ms: int) -> bool:
+    """A cancel asked for longer ago than the run's grace (its agent's chance to stop the command
+    and ship its last output), on a run that has not ended: time to force the end."""
+    grace_ms = 1000 * run.get("config", {}).get("cancel_grace_seconds", DEFAULT_CANCEL_GRACE_SECONDS)
+    asked = run.get("cancel_requested_ms")
+    return bool(asked) and now_ms - asked > grace_ms and not is_terminal(run.get("status", ""))
+
+
 def status_for_exit(exit_code: int) -> str:
     return SUCCEEDED if exit_code == 0 else FAILED
 

@@ -23,6 +23,7 @@ class FakePlane:
         self.scripts = {}  # run id -> {"steps", "step", "run", "logs"}
         self.errors = {}  # (method, path) -> (status, payload)
         self.routes = {}  # (method, path) -> (status, payload): canned answers for simple routes
+        self.flakes = {}  # (method, path) -> statuses still to answer before the normal answer
         self.listed, self.instances, self.created = [], [], None
         self.lock = threading.Lock()
 
@@ -40,7 +41,13 @@ class FakePlane:
     def calls(self, method: str, path_prefix: str = "") -> list:
         return [r for r in self.requests if r["method"] == method and r["path"].startswith(path_prefix)]
 
+    def flaky(self, method: str, path: str, status: int, times: int) -> None:
+        """The next `times` calls of that route answer `status`, as a throttled or failing gateway would."""
+        self.flakes[(method, path)] = [status] * times
+
     def answer(self, method: str, path: str, query: dict, body) -> tuple:
+        if self.flakes.get((method, path)):
+            return self.flakes[(method, path)].pop(), {"message": "Service Unavailable"}
         if (method, path) in self.errors:
             return self.errors[(method, path)]
         if (method, path) in self.routes:
@@ -86,6 +93,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     def do_POST(self):
+        self._serve()
+
+    def do_DELETE(self):
         self._serve()
 
     def _serve(self):

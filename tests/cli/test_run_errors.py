@@ -1,6 +1,8 @@
 """`repl run` refusals: usage errors, client-side validation and the API's 400, all exit 2."""
 import pytest
 
+from tests.cli.conftest import step
+
 SPEC = ("run", "--spec", "ubuntu:noble:amd64")
 
 
@@ -32,3 +34,27 @@ def test_usage_errors_exit_2_with_usage_on_stderr(repl_main, plane, argv):
 
 def test_missing_flags_are_named(repl_main):
     assert "required: --spec, --command" in repl_main("run").stderr
+
+
+def test_a_create_the_gateway_drops_is_retried_with_the_same_idempotency_key(repl_main, plane, sleeps):
+    plane.script("r1", step("succeeded", exit_code=0))
+    plane.flaky("POST", "/v1/runs", 503, times=2)
+    assert repl_main(*SPEC, "-c", "true", "--detach", server=plane) == (0, "r1\n", "")
+    keys = [call["headers"].get("Idempotency-Key") for call in plane.calls("POST", "/v1/runs")]
+    assert len(keys) == 3 and len(set(keys)) == 1 and len(keys[0]) == 36
+    assert sleeps == [1.0, 2.0]
+
+
+def test_a_create_still_failing_after_three_attempts_reports_the_gateways_message(repl_main, plane, sleeps):
+    plane.script("r1")
+    plane.flaky("POST", "/v1/runs", 502, times=3)
+    result = repl_main(*SPEC, "-c", "true", "--detach", server=plane)
+    assert result.exit_code == 1 and result.stderr == "repl: Service Unavailable\n"
+    assert len(plane.calls("POST", "/v1/runs")) == 3
+
+
+def test_each_repl_run_sends_its_own_idempotency_key(repl_main, plane):
+    plane.script("r1")
+    for _ in range(2):
+        repl_main(*SPEC, "-c", "true", "--detach", server=plane)
+    assert len({call["headers"]["Idempotency-Key"] for call in plane.calls("POST", "/v1/runs")}) == 2
