@@ -3,7 +3,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
-from functions.store.schema import INSTANCES, KV, LOGS, RUNS
+from functions.store.schema import INSTANCES, KV, LOGS, RUNS, SNAPSHOTS
 
 
 @dataclass(frozen=True)
@@ -12,6 +12,7 @@ class Settings:
     instances_table: str
     logs_table: str
     kv_table: str
+    snapshots_table: str
     state_machine_arn: str
     control_id: str
     api_url: str  # the URL agents call back on
@@ -19,7 +20,9 @@ class Settings:
     boot_poll_seconds: int
     boot_timeout_seconds: int
     agent_lost_seconds: int
+    cancel_grace_seconds: int  # cancel_run to a forced stop: the agent's SIGTERM grace, a poll and a flush
     log_retention_days: int
+    sweeper_function: str  # `repl orphan scan` invokes it
 
 
 def _int(name: str, default: int) -> int:
@@ -34,6 +37,7 @@ def settings() -> Settings:
         instances_table=env.get(INSTANCES.env_var, ""),
         logs_table=env.get(LOGS.env_var, ""),
         kv_table=env.get(KV.env_var, ""),
+        snapshots_table=env.get(SNAPSHOTS.env_var, ""),
         state_machine_arn=env.get("STATE_MACHINE_ARN", ""),
         control_id=env.get("CONTROL_ID", ""),
         api_url=env.get("API_URL", "").rstrip("/"),
@@ -41,5 +45,7 @@ def settings() -> Settings:
         boot_poll_seconds=_int("BOOT_POLL_SECONDS", 5),
         boot_timeout_seconds=_int("BOOT_TIMEOUT_SECONDS", 600),
         agent_lost_seconds=_int("AGENT_LOST_SECONDS", 180),
+        cancel_grace_seconds=_int("CANCEL_GRACE_SECONDS", 30),
         log_retention_days=_int("LOG_RETENTION_DAYS", 30),
+        sweeper_function=env.get("SWEEPER_FUNCTION_NAME", "Sweeper"),
     )

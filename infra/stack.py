@@ -4,6 +4,7 @@ from constructs import Construct
 
 from infra import settings
 from infra.constructs.api import Api
+from infra.constructs.startup import Startup
 from infra.constructs.storage import Storage
 from infra.constructs.sweeper import Sweeper
 from infra.constructs.workflow import Workflow
@@ -24,4 +25,5 @@ class SkyReplStack(Stack):
         # Provision's API_URL is built from the RestApi id only, so this order has no dependency cycle.
         workflow = Workflow(self, "Workflow", storage=storage, api_url=api.base_url)
         api.use_workflow(workflow.state_machine)
-        Sweeper(self, "Sweeper", storage=storage)
+        api.use_sweeper(Sweeper(self, "Sweeper", storage=storage, state_machine=workflow.state_machine).fn)
+        Startup(self, "Startup", storage=storage)  # the seed's startup() for this region, at deploy

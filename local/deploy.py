@@ -45,18 +45,19 @@ def deploy(region: str = REGION) -> dict:
         create_table(table, region)
     iam = boto3.client("iam", region_name=region)
     role = iam.create_role(RoleName=PREFIX + "role", AssumeRolePolicyDocument=json.dumps({}))["Role"]["Arn"]
-    arns = {task: _function(task, role, region) for task in TASK_HANDLERS}
+    arns = {task: _function(task, role, region, handler) for task, handler in TASK_HANDLERS.items()}
+    _function("Sweeper", role, region, "functions.sweeper.handler.handler")  # `repl orphan scan` invokes it
     definition = substitute(definition_json(), arns)
     machine = boto3.client("stepfunctions", region_name=region).create_state_machine(
         name=PREFIX + "launch-run", definition=definition, roleArn=role)["stateMachineArn"]
-    return {**table_env(), "STATE_MACHINE_ARN": machine}
+    return {**table_env(), "STATE_MACHINE_ARN": machine, "SWEEPER_FUNCTION_NAME": "Sweeper"}
 
 
-def _function(task: str, role: str, region: str) -> str:
+def _function(task: str, role: str, region: str, handler: str) -> str:
     # The code is never run from the zip: local/dispatch.py calls the handler in-process.
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("placeholder.py", "")
     return boto3.client("lambda", region_name=region).create_function(
-        FunctionName=task, Runtime="python3.12", Role=role, Handler=TASK_HANDLERS[task],
+        FunctionName=task, Runtime="python3.12", Role=role, Handler=handler,
         Code={"ZipFile": buf.getvalue()})["FunctionArn"]

@@ -71,7 +71,8 @@ class Emulator:
         script.write_bytes(base64.b64decode(encoded.get("Value", "")))
         env = {**self.agent_env, "SKYREPL_ROOT": str(root / "opt"), "SKYREPL_PYTHON": sys.executable,
                "SKYREPL_POWEROFF_CMD": f"{sys.executable} -m local.poweroff {region} {instance_id}",
-               "PYTHONPATH": str(REPO_ROOT)}
+               "PYTHONPATH": str(REPO_ROOT),
+               "SKYREPL_TAILSCALE": "off"}  # never download or join Tailscale on this machine
         console = open(root / "console.log", "ab")
         self.processes[instance_id] = subprocess.Popen(
             ["bash", str(script)], env=env, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

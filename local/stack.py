@@ -12,7 +12,8 @@ from pathlib import Path
 REGION = "us-east-1"
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # Embedded timings: the same workflow, with waits sized for a laptop rather than a real boot.
-TIMINGS = {"BOOT_POLL_SECONDS": "1", "BOOT_TIMEOUT_SECONDS": "120", "AGENT_LOST_SECONDS": "60"}
+TIMINGS = {"BOOT_POLL_SECONDS": "1", "BOOT_TIMEOUT_SECONDS": "120", "AGENT_LOST_SECONDS": "60",
+           "CANCEL_GRACE_SECONDS": "8"}
 AGENT_TIMINGS = {"SKYREPL_LOG_BATCH_SECONDS": "0.2", "SKYREPL_KILL_GRACE_SECONDS": "2"}
 SWEEP_INTERVAL_SECONDS = 60.0
 
@@ -44,11 +45,13 @@ class Stack:
         from local import faults
         faults.install(self.work_dir)  # before any client exists: they all inherit the hook
         self._start_moto()
-        from local import amis, deploy
+        from local import amis, deploy, images
         os.environ.update(deploy.deploy(REGION))
         amis.seed_canonical_amis()
+        images.install()  # CreateImage's snapshot tags (moto lacks them)
         self._start_gateway()
         self._reset_clients()
+        self._tailscale()
         self._start_emulator()
         self._start_sweeper()
         return self
@@ -97,6 +100,14 @@ class Stack:
         tables.reset()
         clients.reset()
         stepfunctions.reset()
+
+    def _tailscale(self) -> None:
+        """TAILSCALE_API_KEY/TAILSCALE_TAILNET go where the handlers look, the emulated SSM, and leave the
+        environment. TAILSCALE_API_URL, if set, stays. The emulator never lets an instance join (bootstrap)."""
+        key, tailnet = os.environ.pop("TAILSCALE_API_KEY", ""), os.environ.pop("TAILSCALE_TAILNET", "")
+        if key and tailnet:
+            from functions.tailscale import config
+            config.save(key, tailnet)
 
     def _start_emulator(self) -> None:
         from local.emulator import Emulator

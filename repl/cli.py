@@ -1,34 +1,14 @@
-"""The command line: argparse definitions, and main(argv, env) -> exit code with every expected error mapped."""
+"""The command line: main(argv, env) -> exit code, with every expected error mapped to a message."""
 import argparse
 import io
 import os
 from contextlib import redirect_stderr, redirect_stdout
 
-from functions.core.requests import DEFAULT_MAX_DURATION_MS
-from repl import __version__
 from repl.client import ApiError
-from repl.commands import Context, cache, instances, local, run, runs
+from repl.commands import Context
 from repl.environment import Environment
 from repl.errors import CliError, ExitCode
-
-_RAW = argparse.RawDescriptionHelpFormatter
-RUN_EXAMPLES = """\
-examples:
-  repl run --provider aws --spec "ubuntu:noble:amd64" --command "echo hello world" --max-duration 300000
-  repl run --spec t4g.nano --spot --region eu-west-1 -c "python train.py" --detach
-  repl run list
-  repl run logs r8k2m9xq1d --follow
-  repl run cancel r8k2m9xq1d
-
-exit codes: the command's own exit code; 124 max-duration reached; 130 cancelled (or Ctrl-C, which
-detaches and leaves the run going); 125 infrastructure error or spot interruption; 2 usage error.
-"""
-TOP_EXAMPLES = """\
-getting started:
-  repl local up                      start the embedded stack (no AWS account needed)
-  repl run --spec "ubuntu:noble:amd64" --command "echo hello world"
-  repl run list
-"""
+from repl.parsers import parse
 
 
 def main(argv: list[str], env: Environment | None = None) -> int:
@@ -65,87 +45,3 @@ def _discard(stream) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
     except (OSError, ValueError, io.UnsupportedOperation):
         pass
-
-
-def parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="repl", description="Run a command on a fresh cloud VM, stream its "
-                                     "output, and know the VM is gone afterwards.", epilog=TOP_EXAMPLES,
-                                     formatter_class=_RAW)
-    parser.add_argument("--version", action="version", version=f"repl {__version__}")
-    nouns = parser.add_subparsers(dest="noun", required=True)
-    run_parser = _run_parser(nouns)
-    _instance_parser(nouns)
-    _local_parser(nouns)
-    _cache_parser(nouns)
-    args = parser.parse_args(argv)
-    if args.handler is run.create:  # required only when creating, not for `run list` and friends
-        missing = [flag for flag, value in (("--spec", args.spec), ("--command", args.command)) if not value]
-        if missing:
-            run_parser.error("the following arguments are required: " + ", ".join(missing))
-    return args
-
-
-def _run_parser(nouns) -> argparse.ArgumentParser:
-    p = nouns.add_parser("run", help="run a command on a new instance, or list and manage runs",
-                         description="Run a command on a fresh instance and follow its output; or manage runs.",
-                         epilog=RUN_EXAMPLES, formatter_class=_RAW)
-    p.add_argument("--provider", default="aws", help="cloud provider (default: aws)")
-    p.add_argument("--spec", help="an EC2 instance type (t3.micro, c8g.large) or "
-                   "ubuntu:<noble|jammy|focal>:<amd64|arm64>")
-    p.add_argument("-c", "--command", help="the shell command to run")
-    p.add_argument("--max-duration", type=int, default=DEFAULT_MAX_DURATION_MS, metavar="MS",
-                   help="hard limit in milliseconds, boot included (default: %(default)s = 1 h)")
-    p.add_argument("--spot", action="store_true", help="use a spot instance")
-    p.add_argument("--region", help="AWS region (default: the control plane's)")
-    p.add_argument("--detach", action="store_true", help="print the run id and return at once")
-    _json_flag(p, "print the final run as JSON instead of streaming its output")
-    p.set_defaults(handler=run.create)
-    _run_actions(p.add_subparsers(dest="action", metavar="{list,get,logs,cancel}"))
-    return p
-
-
-def _run_actions(actions) -> None:
-    _json_flag(actions.add_parser("list", help="list your runs, newest first"), 'print {"runs": [...]}')
-    _json_flag(_with_id(actions.add_parser("get", help="show one run")), 'print {"run": RUN}')
-    logs = _with_id(actions.add_parser("logs", help="print a run's output"))
-    logs.add_argument("--follow", action="store_true", help="keep reading until the run ends; exit with its code")
-    _json_flag(logs, 'print {"entries": [...]}')
-    cancel = actions.add_parser("cancel", help="cancel a run and terminate its instance")
-    _json_flag(_with_id(cancel), 'print {"run": RUN}')
-    for name, handler in (("list", runs.list_runs), ("get", runs.get_run), ("logs", runs.logs),
-                          ("cancel", runs.cancel)):
-        actions.choices[name].set_defaults(handler=handler)
-
-
-def _instance_parser(nouns) -> None:
-    p = nouns.add_parser("instance", help="list instances").add_subparsers(dest="action", required=True)
-    ls = p.add_parser("list", help="your live instances (all of them with --all)")
-    ls.add_argument("--all", action="store_true", help="include terminated instances")
-    _json_flag(ls, "print {\"instances\": [...]}").set_defaults(handler=instances.list_instances)
-
-
-def _local_parser(nouns) -> None:
-    p = nouns.add_parser("local", help="the embedded stack: the control plane and emulated AWS on this machine")
-    actions = p.add_subparsers(dest="action", required=True)
-    actions.add_parser("up", help="start it in the background (if not running)").set_defaults(handler=local.up)
-    actions.add_parser("down", help="stop it").set_defaults(handler=local.down)
-    status = _json_flag(actions.add_parser("status", help="show where it listens"), "print its fields as JSON")
-    status.set_defaults(handler=local.status)
-    actions.add_parser("env", help="print AWS_* exports for the emulated account").set_defaults(handler=local.env)
-
-
-def _cache_parser(nouns) -> None:
-    p = nouns.add_parser("cache", help="the control plane's AMI cache (24 h per region, version and arch)")
-    clear = p.add_subparsers(dest="action", required=True).add_parser(
-        "clear", help="force a fresh AMI lookup on the next launch (example: repl cache clear)")
-    _json_flag(clear, 'print {"cleared": N}').set_defaults(handler=cache.clear)
-
-
-def _with_id(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    p.add_argument("run_id", metavar="ID", help="the run's id")
-    return p
-
-
-def _json_flag(p: argparse.ArgumentParser, help_text: str) -> argparse.ArgumentParser:
-    p.add_argument("--json", action="store_true", help=help_text)
-    return p

@@ -59,13 +59,28 @@ def phase_line(run: dict) -> str | None:
     if status == states.PENDING:
         return f"[repl] run {run['id']} pending…"
     if status == states.PROVISIONING:
-        market = "spot" if run.get("spot") else "on-demand"
-        return f"[repl] provisioning {run.get('instance_type')} in {run.get('region')} ({market})…"
+        return f"[repl] provisioning {run.get('instance_type')} in {run.get('region')} ({market(run)})…"
     if status == states.BOOTING:
-        return f"[repl] booting {run.get('instance_id') or 'the instance'}…"
+        priced = f" ({market(run)})" if run.get("spot_price") is not None else ""
+        return f"[repl] booting {run.get('instance_id') or 'the instance'}{priced}…"
     if status == states.RUNNING:
         return "[repl] running"
     return None
+
+
+def market(run: dict) -> str:
+    """"on-demand", "spot", or "spot at $0.0035/h" once Provision has looked the price up."""
+    if not run.get("spot"):
+        return "on-demand"
+    return f"spot at {price(run['spot_price'])}" if run.get("spot_price") is not None else "spot"
+
+
+def price(usd_per_hour: float | None) -> str:
+    """$0.0035/h: four decimals as EC2 quotes them, more only when a price needs them."""
+    if usd_per_hour is None:
+        return "-"
+    exact = round(usd_per_hour, 4) == usd_per_hour
+    return "$" + (f"{usd_per_hour:.4f}" if exact else f"{usd_per_hour:.6f}".rstrip("0")) + "/h"
 
 
 def summary_line(run: dict, colour: bool = False) -> str:

@@ -7,5 +7,8 @@ os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "tes
                    "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
                    # moto's ~1,300 stock images per region match none of our filters and cost seconds
                    "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"})
-for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "SKYREPL_CONTROL_PLANE_URL"):
+for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "SKYREPL_CONTROL_PLANE_URL",
+             # a developer's own Tailscale account: the embedded stack would mint real auth keys
+             "TAILSCALE_API_KEY", "TAILSCALE_TAILNET", "TAILSCALE_API_URL"):
     os.environ.pop(name, None)
+

@@ -1,33 +1,72 @@
 """User-facing use cases: create, read, list and cancel runs; list instances."""
+import hashlib
+import json
+
+from functions.api import snapshots
 from functions.aws import stepfunctions
 from functions.core import states
 from functions.core.clock import iso, now_ms
 from functions.core.errors import Conflict, Invalid
-from functions.core.naming import new_run_id
+from functions.core.naming import idempotent_run_id, new_run_id
 from functions.core.requests import parse_run_request
 from functions.settings import settings
 from functions.store import instances, logs, runs
 
 MAX_LIST_LIMIT = 200
+MAX_IDEMPOTENCY_KEY = 255
 
 
-def create_run(owner: str, body) -> dict:
+def create_run(owner: str, body, idempotency_key: str | None = None) -> tuple[dict, bool]:
+    """The new run, and whether it already existed: with an Idempotency-Key, the same owner and
+    key always name the same run, however often the request is sent (after a timeout, a crash...)."""
     cfg = settings()
     req = parse_run_request(body, cfg.default_region)
+    key = _idempotency_key(idempotency_key)
+    req, image_id = snapshots.launch_from(owner, req) if req.snapshot else (req, None)
     created = now_ms()
     run = {
-        "run_id": new_run_id(), "owner": owner, "status": states.PENDING, "provider": req.provider,
-        "spec": req.spec.text, "instance_type": req.spec.instance_type, "arch": req.spec.arch,
-        "version": req.spec.version, "region": req.region, "spot": req.spot, "command": req.command,
-        "max_duration_ms": req.max_duration_ms, "created_ms": created, "created_at": iso(created),
+        "run_id": idempotent_run_id(owner, key) if key else new_run_id(), "owner": owner, "status": states.PENDING,
+        "provider": req.provider, "spec": req.spec.text, "instance_type": req.spec.instance_type,
+        "arch": req.spec.arch, "version": req.spec.version, "region": req.region, "spot": req.spot,
+        "command": req.command, "max_duration_ms": req.max_duration_ms, "created_ms": created,
+        "created_at": iso(created),
+        "snapshot": req.snapshot, "image_id": image_id,  # launch from this AMI instead of Canonical's
         # Max-duration bounds what the user pays for, boot included: the clock starts now.
         "deadline_ms": created + req.max_duration_ms,
         "config": {"boot_poll_seconds": cfg.boot_poll_seconds, "boot_timeout_seconds": cfg.boot_timeout_seconds,
-                   "agent_lost_seconds": cfg.agent_lost_seconds},
+                   "agent_lost_seconds": cfg.agent_lost_seconds, "cancel_grace_seconds": cfg.cancel_grace_seconds},
+        "request_hash": _fingerprint(body) if key else None,
     }
-    runs.create(run)
+    replayed = not runs.create(run)
+    if replayed:
+        run = _replayed(owner, run["run_id"], run["request_hash"])
+        if run.get("execution_arn"):
+            return run, True
+        # else the first request stopped between the two writes: starting is safe (executions are named)
     arn = stepfunctions.start(run["run_id"], {"run_id": run["run_id"], "config": run["config"]})
-    return runs.update(run["run_id"], execution_arn=arn)
+    return runs.update(run["run_id"], execution_arn=arn), replayed
+
+
+def _idempotency_key(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not 1 <= len(value) <= MAX_IDEMPOTENCY_KEY or not value.isprintable() or not value.isascii():
+        raise Invalid(f"Idempotency-Key: must be 1 to {MAX_IDEMPOTENCY_KEY} printable ASCII characters "
+                      "(a UUID is a good choice)", field="Idempotency-Key")
+    return value
+
+
+def _fingerprint(body: dict) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _replayed(owner: str, run_id: str, request_hash: str) -> dict:
+    """The run an earlier request with this Idempotency-Key created: only for the very same request."""
+    run = runs.get(run_id)
+    if run is None or run.get("owner") != owner or run.get("request_hash") != request_hash:
+        raise Conflict("Idempotency-Key: already used for a different request; send a new key for a new run",
+                       field="Idempotency-Key")
+    return run
 
 
 def list_runs(owner: str, limit: str | None, cursor: str | None) -> dict:
@@ -45,11 +84,14 @@ def cancel_run(owner: str, run_id: str) -> dict:
     run = runs.get_owned(run_id, owner)
     if states.is_terminal(run["status"]):
         raise Conflict(f"run_id: run {run_id} has already ended ({run['status']})", field="run_id")
-    run = runs.update(run_id, cancel_requested=True)
+    run = runs.update(run_id, cancel_requested=True, cancel_requested_ms=now_ms())
     if run.get("instance_key"):
+        # The agent stops the command (SIGTERM, grace, SIGKILL), ships its last output and reports
+        # `cancelled`; if it has not within the grace, its next poll or the sweeper forces the end.
         instances.push_event(run["instance_key"], "cancel_run", {"run_id": run_id})
-    if run.get("task_token"):  # waiting on the agent: fail the task, the workflow cleans up
+    elif run.get("task_token"):
         stepfunctions.fail(run["task_token"], "RunCancelled", "cancelled by the user")
+    # Before the command started, the workflow's next task sees cancel_requested and cleans up.
     return run
 
 

@@ -44,12 +44,41 @@ umask 077
 mkdir -p -m 0700 "$ROOT" "$ROOT/work"
 printf '%s\\n' {token} > "$ROOT/token"
 chmod 0600 "$ROOT/token"
-"$PY" - "$ROOT" {api_url} <<'SKYREPL_FETCH'
+{tailscale}"$PY" - "$ROOT" {api_url} <<'SKYREPL_FETCH'
 {fetch}SKYREPL_FETCH
 exec "$PY" "$ROOT/agent.zip" --api-url {api_url} --token-file "$ROOT/token" --workdir "$ROOT/work"
 """
 
 
-def user_data(api_url: str, token: str) -> str:
+# Optional: join the tailnet in the background, best effort, while the agent is fetched and started.
+# The auth key is written (printf builtin) to a 0600 file that `tailscale up --auth-key=file:PATH`
+# reads, and deleted when `tailscale up` returns. SKYREPL_TAILSCALE=off (the embedded emulator) skips
+# it all: nothing is downloaded or joined.
+_TAILSCALE = """\
+if [ "${{SKYREPL_TAILSCALE:-on}}" != "off" ]; then
+  printf '%s\\n' {auth_key} > "$ROOT/tailscale-key"
+  chmod 0600 "$ROOT/tailscale-key"
+  (
+    set +e
+    trap 'rm -f "$ROOT/tailscale-key"' EXIT
+    for i in 1 2 3; do
+      command -v tailscale >/dev/null 2>&1 && break
+      [ "$i" = 1 ] || sleep {retry_seconds}
+      curl -fsSL https://tailscale.com/install.sh | sh
+    done
+    for i in 1 2 3; do
+      tailscale up --auth-key="file:$ROOT/tailscale-key" --hostname={hostname} --ssh --timeout=120s && break
+      sleep {retry_seconds}
+    done
+  ) >>"$ROOT/tailscale.log" 2>&1 </dev/null &
+fi
+"""
+
+
+def user_data(api_url: str, token: str, tailscale: dict | None = None) -> str:
+    """`tailscale`, when given: {"auth_key": ..., "hostname": ...} (functions/tailscale/membership.py)."""
     fetch = _FETCH.format(fetch_seconds=AGENT_FETCH_SECONDS, retry_seconds=RETRY_SECONDS)
-    return _SCRIPT.format(token=shlex.quote(token), api_url=shlex.quote(api_url.rstrip("/")), fetch=fetch)
+    join = _TAILSCALE.format(auth_key=shlex.quote(tailscale["auth_key"]), hostname=shlex.quote(tailscale["hostname"]),
+                             retry_seconds=RETRY_SECONDS) if tailscale else ""
+    return _SCRIPT.format(token=shlex.quote(token), api_url=shlex.quote(api_url.rstrip("/")), fetch=fetch,
+                          tailscale=join)

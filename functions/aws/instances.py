@@ -62,11 +62,22 @@ def terminate(region: str, instance_id: str) -> None:
 
 
 def instance_state(region: str, instance_id: str) -> str | None:
+    found = _describe(region, instance_id)
+    return found["State"]["Name"] if found else None
+
+
+def instance_address(region: str, instance_id: str) -> dict:
+    """{"public_ip", "private_ip"}: either may be None (not assigned yet, or a subnet without public IPs)."""
+    found = _describe(region, instance_id) or {}
+    return {"public_ip": found.get("PublicIpAddress"), "private_ip": found.get("PrivateIpAddress")}
+
+
+def _describe(region: str, instance_id: str) -> dict | None:
     reservations = []
     with aws_call("ec2:DescribeInstances", region), tolerating("InvalidInstanceID.NotFound"):
         reservations = clients.ec2(region).describe_instances(InstanceIds=[instance_id])["Reservations"]
     found = [i for r in reservations for i in r["Instances"] if i["InstanceId"] == instance_id]
-    return found[0]["State"]["Name"] if found else None
+    return found[0] if found else None
 
 
 def find_run_instances(region: str, control_id: str, run_id: str) -> list[dict]:

@@ -7,17 +7,25 @@ STARTUP = ("sts:GetCallerIdentity", "ec2:DescribeSecurityGroups", "ec2:CreateSec
            "ec2:AuthorizeSecurityGroupIngress", "ec2:DescribeKeyPairs", "ec2:CreateKeyPair")
 LAUNCH = ("ec2:DescribeImages", "ec2:RunInstances", "ec2:CreateTags")
 TERMINATE = ("ec2:TerminateInstances", "ec2:DescribeInstances")
+# AMI snapshots (the seed's "For snapshots, add"; DescribeImages is in its base policy)
+SNAPSHOT = ("ec2:CreateImage", "ec2:DeregisterImage", "ec2:DeleteSnapshot", "ec2:DescribeImages")
+# The seed's "For spot instances, add" (functions/aws/spot.py). Only the price is called by a Lambda
+# (Provision); the persistent requests wait for the warm pool, so no function is granted them yet.
+SPOT = ("ec2:RequestSpotInstances", "ec2:CancelSpotInstanceRequests", "ec2:DescribeSpotPriceHistory")
+SPOT_PRICE = ("ec2:DescribeSpotPriceHistory",)
 
 # function (workflow task name, or "Api", "AgentApi", "Sweeper") -> EC2/STS actions it may call
 EC2_ACTIONS = {
-    "Provision": STARTUP + LAUNCH,
-    "CheckRegistration": (),
+    "Provision": STARTUP + LAUNCH + SPOT_PRICE,  # the spot price is recorded before a spot launch
+    "CheckRegistration": ("ec2:DescribeInstances",),  # the registered instance's public IP
     "StartRun": (),
     "DispatchRun": (),
     "Finalize": TERMINATE,
     "Cleanup": TERMINATE,
     "Sweeper": TERMINATE,
-    "Api": (),
+    "Startup": STARTUP,  # the deploy-time startup() for the stack's own region
+    # the snapshot routes; CreateImage tags image and snapshots on create, which IAM checks as ec2:CreateTags
+    "Api": SNAPSHOT + ("ec2:CreateTags",),
     "AgentApi": (),
 }
 

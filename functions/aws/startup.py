@@ -20,7 +20,7 @@ SSH_FROM_ANYWHERE = {"IpProtocol": "tcp", "FromPort": SSH_PORT, "ToPort": SSH_PO
 
 def startup(region: str) -> dict:
     cached = kv.get(f"startup#{region}")
-    if cached:
+    if cached and not cached.get("private_key_lost"):  # lost: look again, the user may have deleted the key pair
         return cached
     with aws_call("sts:GetCallerIdentity", region):
         account = clients.sts(region).get_caller_identity()["Account"]
@@ -87,7 +87,12 @@ def _save_key(region: str, pem: str) -> None:
 
 
 def _key_saved(region: str) -> bool:
+    return private_key(region, decrypt=False) is not None
+
+
+def private_key(region: str, decrypt: bool = True) -> str | None:
+    """The skyrepl-{region} private key (PEM) as startup() saved it; None if it never was."""
     found = None
     with aws_call("ssm:GetParameter", settings().default_region), tolerating("ParameterNotFound"):
-        found = _home_ssm().get_parameter(Name=key_parameter(region))
-    return found is not None
+        found = _home_ssm().get_parameter(Name=key_parameter(region), WithDecryption=decrypt)
+    return found["Parameter"]["Value"] if found else None

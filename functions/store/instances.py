@@ -11,7 +11,8 @@ from functions.core.clock import iso
 from functions.store import tables
 from functions.store.items import plain, update_expression
 
-PUBLIC_FIELDS = ("instance_id", "run_id", "region", "instance_type", "spot", "state")
+PUBLIC_FIELDS = ("instance_id", "run_id", "region", "instance_type", "spot", "spot_price", "state", "public_ip",
+                 "tailscale_hostname")
 
 
 def create(item: dict) -> None:

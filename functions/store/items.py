@@ -20,7 +20,7 @@ def update_expression(fields: dict) -> dict:
         if value is None:
             removes.append(f"#f{i}")
         else:
-            values[f":v{i}"] = value
+            values[f":v{i}"] = Decimal(str(value)) if isinstance(value, float) else value  # boto3 refuses floats
             sets.append(f"#f{i} = :v{i}")
     expr = (" SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removes) if removes else "")
     kwargs = {"UpdateExpression": expr.strip(), "ExpressionAttributeNames": names}

@@ -30,5 +30,7 @@ INSTANCES = Table(
 LOGS = Table("Logs", "LOGS_TABLE", "run_id", sort_key="seq", sort_key_type="N", ttl_attribute="expires_at")
 # Small shared state: the AMI cache, per-region startup results, regions in use.
 KV = Table("Kv", "KV_TABLE", "key", ttl_attribute="expires_at")
+# One item per AMI snapshot; the partition key is the AMI id itself.
+SNAPSHOTS = Table("Snapshots", "SNAPSHOTS_TABLE", "snapshot_id", indexes=(Index("by_owner", "owner", "created_at"),))
 
-ALL_TABLES = (RUNS, INSTANCES, LOGS, KV)
+ALL_TABLES = (RUNS, INSTANCES, LOGS, KV, SNAPSHOTS)

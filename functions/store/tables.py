@@ -37,6 +37,10 @@ def kv():
     return _resource().Table(settings().kv_table)
 
 
+def snapshots():
+    return _resource().Table(settings().snapshots_table)
+
+
 def reset() -> None:
     """Forget cached resources and settings (tests and local/ call this after changing the environment)."""
     _generation[0] += 1

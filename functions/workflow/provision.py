@@ -4,6 +4,8 @@ from functions.core import naming, states, tokens
 from functions.core.clock import iso, now_ms
 from functions.settings import settings
 from functions.store import instances, runs
+from functions.tailscale import membership
+from functions.workflow.best_effort import attempt
 from functions.workflow.guards import load_active
 
 
@@ -36,12 +38,26 @@ def _launch(run: dict, instance_key: str) -> dict:
     token, token_hash = tokens.mint(instance_key)
     instances.add_token_hash(instance_key, token_hash)  # before the launch: the agent may call at once
     boot = provider.startup(region)
+    join = membership.join(run["run_id"])  # Tailscale, best effort; the record keeps the hostname, never the key
+    if join:
+        instances.update(instance_key, tailscale_hostname=join["hostname"])
     request = provider.LaunchRequest(
         region=region, instance_type=run["instance_type"],
-        image_id=provider.resolve_ami(region, run["version"], run["arch"]), spot=run["spot"],
-        user_data=bootstrap.user_data(cfg.api_url, token),
+        image_id=run.get("image_id") or provider.resolve_ami(region, run["version"], run["arch"]), spot=run["spot"],
+        user_data=bootstrap.user_data(cfg.api_url, token, tailscale=join),
         client_token=naming.client_token(cfg.control_id, run["run_id"]),
         tags=naming.instance_tags(cfg.control_id, run["run_id"], iso(run["deadline_ms"])),
         security_group_id=boot["security_group_id"], key_name=boot["key_name"],
     )
+    _record_spot_price(run, instance_key)
     return provider.launch(request)
+
+
+def _record_spot_price(run: dict, instance_key: str) -> None:
+    """What a spot run pays now (USD/hour), for the user to see; not knowing it never stops the launch."""
+    if not run["spot"]:
+        return
+    price = attempt("spot price", provider.spot_price, run["region"], run["instance_type"], run_id=run["run_id"])
+    if price is not None:
+        runs.update(run["run_id"], spot_price=price)
+        instances.update(instance_key, spot_price=price)

@@ -5,6 +5,7 @@ from functions.core.clock import now_ms
 from functions.core.errors import TerminationNotConfirmed
 from functions.settings import settings
 from functions.store import instances
+from functions.tailscale import membership
 
 GONE = ("shutting-down", "terminated")
 # DescribeInstances stops listing a terminated instance after a while; an id it has never shown
@@ -24,6 +25,8 @@ def terminate_and_confirm(run: dict) -> list:
         raise TerminationNotConfirmed(f"EC2 does not show {', '.join(unconfirmed)} shutting down yet")
     if instance:
         instances.update(instance["instance_key"], state=states.TERMINATED, terminated_ms=now_ms())
+        if instance.get("tailscale_hostname"):  # best effort: an ephemeral device leaves on its own anyway
+            membership.leave(instance["tailscale_hostname"])
     return sorted(ids)
 
 

@@ -1,13 +1,15 @@
 """Api: the REST API with the user routes (IAM auth) and the agent routes (instance token), and both Lambdas."""
-from aws_cdk import Aws, CfnOutput, Fn
+from aws_cdk import Aws, CfnOutput, Fn, Stack
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from functions.store.schema import INSTANCES, KV, LOGS, RUNS
+from functions.aws.permissions import EC2_ACTIONS, KEY_PARAMETER_PREFIX
+from functions.store.schema import INSTANCES, KV, LOGS, RUNS, SNAPSHOTS
 from infra import settings
 from infra.constructs.storage import Storage
-from infra.lambda_function import make_function
+from infra.lambda_function import grant_aws_actions, make_function
 
 API_HANDLER = "functions.api.handler.lambda_handler"
 AGENT_API_HANDLER = "functions.agent_api.handler.lambda_handler"
@@ -21,11 +23,18 @@ class Api(Construct):
             "BOOT_POLL_SECONDS": str(settings.BOOT_POLL_SECONDS),
             "BOOT_TIMEOUT_SECONDS": str(settings.BOOT_TIMEOUT_SECONDS),
             "AGENT_LOST_SECONDS": str(settings.AGENT_LOST_SECONDS),
+            "CANCEL_GRACE_SECONDS": str(settings.CANCEL_GRACE_SECONDS),
         })
         storage.use(self.user_fn, RUNS, "rw")
         storage.use(self.user_fn, INSTANCES, "rw")
         storage.use(self.user_fn, LOGS, "read")
         storage.use(self.user_fn, KV, "rw")  # `repl cache clear` deletes the AMI cache's entries
+        # GET /v1/keys/{region} reads the skyrepl-{region} private keys startup() keeps under this prefix.
+        key_parameters = Stack.of(self).format_arn(service="ssm", resource="parameter",
+                                                   resource_name=KEY_PARAMETER_PREFIX.strip("/") + "/*")
+        self.user_fn.add_to_role_policy(iam.PolicyStatement(actions=["ssm:GetParameter"], resources=[key_parameters]))
+        storage.use(self.user_fn, SNAPSHOTS, "rw")  # /v1/snapshots: the records...
+        grant_aws_actions(self.user_fn, EC2_ACTIONS["Api"])  # ...and the CreateImage/DeregisterImage/DeleteSnapshot
 
         self.agent_fn = make_function(self, "AgentApi", handler=AGENT_API_HANDLER,
                                       size=settings.FUNCTION_SIZES["AgentApi"],
@@ -69,11 +78,18 @@ class Api(Construct):
         output.override_logical_id("ApiUrl")
         self.rest_api.node.try_remove_child("Endpoint")  # CDK's own URL output: ApiUrl is the one to use
 
+    def use_sweeper(self, sweeper_fn) -> None:
+        """`repl orphan scan` runs the sweeper now, synchronously."""
+        self.user_fn.add_environment("SWEEPER_FUNCTION_NAME", sweeper_fn.function_name)
+        sweeper_fn.grant_invoke(self.user_fn)
+
     def use_workflow(self, state_machine: sfn.StateMachine) -> None:
         """Both API Lambdas talk to the launch-run state machine; each gets only the calls it makes."""
         self.user_fn.add_environment("STATE_MACHINE_ARN", state_machine.state_machine_arn)
         state_machine.grant_start_execution(self.user_fn)  # POST /v1/runs
         state_machine.grant(self.user_fn, "states:SendTaskFailure")  # cancel fails the waiting task
         self.agent_fn.add_environment("STATE_MACHINE_ARN", state_machine.state_machine_arn)
-        # the agent's exited status ends the run; its events calls are the heartbeat
-        state_machine.grant(self.agent_fn, "states:SendTaskSuccess", "states:SendTaskHeartbeat")
+        # the agent's exited status ends the run; its events calls are the heartbeat, and force a cancel
+        # the agent has not carried out within the grace
+        state_machine.grant(self.agent_fn, "states:SendTaskSuccess", "states:SendTaskHeartbeat",
+                            "states:SendTaskFailure")

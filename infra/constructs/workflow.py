@@ -6,6 +6,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from functions.aws.permissions import EC2_ACTIONS, KEY_PARAMETER_PREFIX
+from functions import tailscale
 from functions.store.schema import INSTANCES, KV, RUNS
 from functions.workflow.definition import TASK_HANDLERS, definition_json
 from infra import settings
@@ -31,6 +32,13 @@ class Workflow(Construct):
                                                    resource_name=KEY_PARAMETER_PREFIX.strip("/") + "/*")
         provision.add_to_role_policy(iam.PolicyStatement(actions=["ssm:PutParameter", "ssm:GetParameter"],
                                                          resources=[key_parameters]))
+        # The operator's Tailscale API key and tailnet (README, "On AWS"): Provision mints an auth key for
+        # each instance, Finalize and Cleanup remove its device. aws/ssm lets account principals decrypt.
+        tailscale_parameters = Stack.of(self).format_arn(
+            service="ssm", resource="parameter", resource_name=tailscale.PARAMETER_PREFIX.strip("/") + "/*")
+        for task in tailscale.TASKS:
+            self.functions[task].add_to_role_policy(iam.PolicyStatement(actions=["ssm:GetParameter"],
+                                                                        resources=[tailscale_parameters]))
 
         log_group = logs.LogGroup(
             self, "StateMachineLogs",

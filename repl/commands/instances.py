@@ -3,7 +3,7 @@ from repl import output
 from repl.commands import Context
 from repl.errors import ExitCode
 
-HEADERS = ["INSTANCE", "RUN", "STATE", "TYPE", "REGION", "SPOT", "LAUNCHED"]
+HEADERS = ["INSTANCE", "RUN", "STATE", "TYPE", "REGION", "SPOT", "PRICE", "LAUNCHED"]
 
 
 def list_instances(args, ctx: Context) -> int:
@@ -13,6 +13,7 @@ def list_instances(args, ctx: Context) -> int:
         ctx.env.out(output.to_json({"instances": instances}))
         return ExitCode.OK
     rows = [[i.get("instance_id"), i.get("run_id"), i.get("state"), i.get("instance_type"), i.get("region"),
-             i.get("spot"), output.short_time(i.get("launched_at"))] for i in instances]
+             i.get("spot"), output.price(i.get("spot_price")), output.short_time(i.get("launched_at"))]
+            for i in instances]
     ctx.env.out(output.table(HEADERS, rows))
     return ExitCode.OK

@@ -20,7 +20,7 @@ SEED_SPOT = {"ec2:RequestSpotInstances", "ec2:CancelSpotInstanceRequests", "ec2:
 TAG_ON_CREATE = {"ec2:CreateTags"}
 ENTRY_MODULES = {**{task: handler.rsplit(".", 1)[0] for task, handler in TASK_HANDLERS.items()},
                  "Api": "functions.api.handler", "AgentApi": "functions.agent_api.handler",
-                 "Sweeper": "functions.sweeper.handler"}
+                 "Sweeper": "functions.sweeper.handler", "Startup": "functions.startup.handler"}
 _LABEL = re.compile(r'aws_call\(\s*"((?:ec2|sts):\w+)"')
 
 

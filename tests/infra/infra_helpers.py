@@ -13,6 +13,7 @@ EXPECTED_HANDLERS = {
     "AgentApi": "functions.agent_api.handler.lambda_handler",
     **TASK_HANDLERS,
     "Sweeper": "functions.sweeper.handler.handler",
+    "Startup": "functions.startup.handler.handler",
 }
 
 

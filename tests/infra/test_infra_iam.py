@@ -5,7 +5,7 @@ import re
 import pytest
 from infra_helpers import ROOT, as_list, refs_in
 
-from functions.aws.permissions import EC2_ACTIONS
+from functions.aws.permissions import EC2_ACTIONS, SPOT
 from functions.store.schema import ALL_TABLES
 
 # Copied from the seed (shared/seed/aws-setup.md), so the test stands without shared/ beside the checkout.
@@ -23,12 +23,13 @@ SEED_FILE = ROOT.parent / "shared" / "seed" / "aws-setup.md"
 
 # function -> table -> "rw" | "read" (the brief's table)
 TABLE_ACCESS = {
-    "Api": {"Runs": "rw", "Instances": "rw", "Logs": "read", "Kv": "rw"},
+    "Api": {"Runs": "rw", "Instances": "rw", "Logs": "read", "Kv": "rw", "Snapshots": "rw"},
     "AgentApi": {"Runs": "rw", "Instances": "rw", "Logs": "rw", "Kv": "read"},
     "Provision": {"Runs": "rw", "Instances": "rw", "Kv": "rw"},
     **{task: {"Runs": "rw", "Instances": "rw"}
        for task in ("CheckRegistration", "StartRun", "DispatchRun", "Finalize", "Cleanup")},
     "Sweeper": {"Runs": "read", "Instances": "rw", "Kv": "rw"},
+    "Startup": {"Kv": "rw"},
 }
 
 
@@ -66,19 +67,30 @@ def test_terminate_is_limited_to_managed_instances(synth):
                 assert statement["Condition"] == {"StringEquals": {"aws:ResourceTag/skyrepl:managed": "true"}}
 
 
-def test_only_provision_reaches_the_key_parameters(synth):
+# who may touch the skyrepl-{region} private keys; the Api only reads them (GET /v1/keys/{region})
+KEY_PARAMETER_ACCESS = {"Provision": ["ssm:GetParameter", "ssm:PutParameter"],
+                        "Startup": ["ssm:GetParameter", "ssm:PutParameter"], "Api": ["ssm:GetParameter"]}
+
+
+def test_the_spot_tuple_is_the_seeds_spot_block():
+    assert set(SPOT) == {a for a in SEED_OPTIONAL_ACTIONS if "Spot" in a}
+
+
+def test_only_provision_startup_and_the_api_reach_the_key_parameters(synth):
     for key in synth.functions:
-        ssm = [s for s in synth.statements(synth.role(key)) if any(a.startswith("ssm:") for a in as_list(s["Action"]))]
-        if key != "Provision":
+        ssm = [s for s in synth.statements(synth.role(key)) if any(a.startswith("ssm:") for a in as_list(s["Action"]))
+               and "/skyrepl/tailscale/" not in json.dumps(s["Resource"])]  # test_infra_tailscale.py
+        if key not in KEY_PARAMETER_ACCESS:
             assert not ssm, key
             continue
         (statement,) = ssm
-        assert sorted(statement["Action"]) == ["ssm:GetParameter", "ssm:PutParameter"]
+        assert sorted(as_list(statement["Action"])) == KEY_PARAMETER_ACCESS[key], key
         assert statement["Resource"]["Fn::Join"][1][-1].endswith(":parameter/skyrepl/keys/*")
 
 
 def _table_access(synth, key: str) -> dict[str, str]:
-    table_of = {synth.env("AgentApi")[t.env_var]["Ref"]: t.logical_id for t in ALL_TABLES}
+    table_of = {synth.env(fn)[t.env_var]["Ref"]: t.logical_id
+                for fn in synth.functions for t in ALL_TABLES if t.env_var in synth.env(fn)}
     access = {}
     for statement in synth.statements(synth.role(key)):
         for table in refs_in(statement["Resource"]) & set(table_of):

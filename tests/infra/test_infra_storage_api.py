@@ -5,7 +5,7 @@ from functions.store.schema import ALL_TABLES
 
 
 def _table(synth, spec) -> dict:
-    logical_id = synth.env("AgentApi")[spec.env_var]["Ref"]  # AgentApi uses all four tables
+    logical_id = synth.env("Api")[spec.env_var]["Ref"]  # the user API uses every table
     return synth.resources[logical_id]
 
 

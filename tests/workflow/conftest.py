@@ -52,7 +52,8 @@ def stack(monkeypatch):
 class Harness:
     def create_run(self, **body) -> dict:
         body = {"spec": "ubuntu:noble:amd64", "command": "echo hi", "max_duration_ms": 60_000, **body}
-        return service.create_run(OWNER, body)
+        run, _replayed = service.create_run(OWNER, body)
+        return run
 
     def run(self, run_id: str) -> dict:
         return runs.get(run_id)

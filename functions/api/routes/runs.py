@@ -12,8 +12,11 @@ router = Router()
 
 @router.post("/v1/runs")
 def create_run():
-    run = service.create_run(owner(router), json_body(router.current_event))
-    return Response(201, content_types.APPLICATION_JSON, {"run": runs.to_api(run)})
+    event = router.current_event
+    run, replayed = service.create_run(owner(router), json_body(event), event.headers.get("idempotency-key"))
+    # A replay answers 200 with the run the first request created (and started): nothing new.
+    return Response(200 if replayed else 201, content_types.APPLICATION_JSON, {"run": runs.to_api(run)},
+                    headers={"Idempotent-Replayed": "true"} if replayed else None)
 
 
 @router.get("/v1/runs")

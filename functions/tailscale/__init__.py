@@ -1,0 +1,10 @@
+"""Tailscale: each instance joins the tailnet as repl-<run-id> with an ephemeral auth key.
+
+Names only here (no boto3), so infra/ can import them.
+"""
+# The operator stores these (README, "On AWS"); embedded mode's stack writes them into the emulated SSM.
+PARAMETER_PREFIX = "/skyrepl/tailscale/"
+API_KEY_PARAMETER = PARAMETER_PREFIX + "api-key"  # SecureString: a Tailscale API access token
+TAILNET_PARAMETER = PARAMETER_PREFIX + "tailnet"  # String: the tailnet's name, or "-" for the token's own
+# Workflow tasks that read them: Provision mints an auth key, Finalize and Cleanup remove the device.
+TASKS = ("Provision", "Finalize", "Cleanup")

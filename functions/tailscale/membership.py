@@ -1,0 +1,46 @@
+"""Tailscale around an instance's life: an auth key before the launch, its device removed after it ends.
+
+Both are best effort: a Tailscale outage or a bad API key never fails a run (the instance works
+without the tailnet, and its key is ephemeral: the device would leave the tailnet on its own).
+"""
+from functions.observability import logger
+from functions.tailscale import config
+from functions.tailscale.client import Client, scrub
+
+
+def hostname(run_id: str) -> str:
+    return f"repl-{run_id}"
+
+
+def join(run_id: str) -> dict | None:
+    """{"auth_key", "hostname"} for the bootstrap; None when not configured or when the API failed."""
+    try:
+        found = config.load()
+        if found is None:
+            return None
+        name = hostname(run_id)
+        return {"auth_key": Client(found).create_auth_key(name, f"skyrepl run {run_id}"), "hostname": name}
+    except Exception as err:  # noqa: BLE001 - launch without Tailscale rather than not at all
+        logger.warning("no Tailscale auth key: launching without Tailscale",
+                       extra={"run_id": run_id, "error": _describe(err)})
+        return None
+
+
+def leave(name: str) -> list:
+    """Remove the devices called `name` from the tailnet; the ids removed."""
+    removed = []
+    try:
+        found = config.load()
+        if found is None:
+            return removed
+        client = Client(found)
+        for device_id in filter(None, (d.get("nodeId") or d.get("id") for d in client.find_devices(name))):
+            client.delete_device(device_id)
+            removed.append(device_id)
+    except Exception as err:  # noqa: BLE001 - the instance is gone; an ephemeral device expires anyway
+        logger.warning("could not remove the Tailscale device", extra={"hostname": name, "error": _describe(err)})
+    return removed
+
+
+def _describe(err: Exception) -> str:
+    return scrub(f"{type(err).__name__}: {err}")

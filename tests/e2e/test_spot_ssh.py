@@ -1,0 +1,40 @@
+"""Spot runs and SSH access end to end on the embedded stack."""
+import stat
+import time
+
+SPEC = ("--provider", "aws", "--spec", "ubuntu:noble:amd64")
+
+
+def wait_until(predicate, timeout: float = 60, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_a_spot_run_gets_a_spot_instance_and_its_price(repl):
+    out = repl("run", *SPEC, "--spot", "-c", "echo spot")
+    assert (out.returncode, out.stdout) == (0, "spot\n"), out.stderr
+    run = repl.json("run", "list")["runs"][0]
+    instance = repl.ec2().describe_instances(InstanceIds=[run["instance_id"]])["Reservations"][0]["Instances"][0]
+    assert instance["InstanceLifecycle"] == "spot"
+    assert run["spot"] is True and run["spot_price"] > 0  # moto's synthetic price
+
+
+def test_ssh_config_writes_the_key_and_an_entry_for_a_running_instance(repl):
+    run_id = repl("run", *SPEC, "-c", "sleep 600", "--detach").stdout.strip()
+    try:
+        wait_until(lambda: repl.json("run", "get", run_id)["run"]["status"] == "running", what="the run to start")
+        out = repl("ssh-config")
+        assert out.returncode == 0, out.stderr
+        key = repl.home / ".repl" / "keys" / "aws-us-east-1.pem"
+        assert key.read_text().startswith("-----BEGIN") and stat.S_IMODE(key.stat().st_mode) == 0o600
+        instance_id = repl.json("run", "get", run_id)["run"]["instance_id"]
+        described = repl.ec2().describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0]
+        entry = f"Host repl-{run_id}\n    HostName {described['PublicIpAddress']}\n"
+        assert entry in (repl.home / ".repl" / "ssh_config").read_text()
+    finally:
+        repl("run", "cancel", run_id)
+        repl("run", "logs", run_id, "--follow")  # returns once the instance is confirmed terminated

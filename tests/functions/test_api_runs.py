@@ -1,0 +1,111 @@
+"""POST/GET /v1/runs through the user API Lambda, in-process, against moto."""
+import pytest
+
+from tests.functions import api_helpers
+from tests.functions.api_helpers import OTHER, OWNER
+
+aws_tables, plane = api_helpers.aws_tables, api_helpers.plane  # the fixtures these tests share
+
+BASE = {"spec": "t3.micro", "command": "echo hi"}
+
+
+def test_create_answers_201_pending_and_starts_an_execution_named_after_the_run(plane):
+    status, answer = plane.call("POST", "/v1/runs", {**BASE, "spot": True, "max_duration_ms": 60_000})
+    run = answer["run"]
+    assert status == 201 and run["status"] == "pending"
+    assert (run["spec"], run["instance_type"], run["arch"], run["spot"], run["region"]) == (
+        "t3.micro", "t3.micro", "amd64", True, "us-east-1")
+    assert (run["exit_code"], run["started_at"], run["ended_at"], run["instance_id"]) == (None, None, None, None)
+    assert [e["name"] for e in plane.executions()] == [run["id"]]
+
+
+def test_the_run_record_is_the_callers_and_keeps_its_execution(plane):
+    run_id = plane.create(spec="ubuntu:jammy:arm64")["id"]
+    [stored] = plane.stored_runs()
+    assert (stored["run_id"], stored["owner"], stored["instance_type"], stored["version"]) == (
+        run_id, OWNER, "t4g.micro", "jammy")
+    assert stored["execution_arn"] == plane.executions()[0]["executionArn"]
+    assert stored["deadline_ms"] - stored["created_ms"] == 3_600_000
+
+
+@pytest.mark.parametrize("field, value, allowed", [
+    ("provider", "gcp", "allowed: aws"),
+    ("spec", "ubuntu:bionic:amd64", "version: noble, jammy, focal"),
+    ("command", "", "non-empty shell command"),
+    ("max_duration_ms", 604_800_001, "from 1000 to 604800000"),
+    ("spot", "no", "allowed: true, false"),
+    ("region", "mars-1", "allowed: e.g. us-east-1"),
+    ("gpu", 1, "allowed: provider, spec, command, max_duration_ms, spot, region"),
+])
+def test_a_bad_field_answers_400_naming_it_and_creates_nothing(plane, field, value, allowed):
+    status, answer = plane.call("POST", "/v1/runs", {**BASE, field: value})
+    error = answer["error"]
+    assert (status, error["code"], error["field"]) == (400, "invalid_request", field)
+    assert error["message"].startswith(f"{field}: ") and allowed in error["message"]
+    assert plane.stored_runs() == [] and plane.executions() == []
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"", b"[1, 2]"])
+def test_a_body_that_is_not_a_json_object_answers_400_body(plane, raw):
+    status, answer = plane.call("POST", "/v1/runs", raw)
+    assert (status, answer["error"]["field"]) == (400, "body")
+    assert plane.stored_runs() == []
+
+
+def test_a_request_without_an_iam_identity_answers_401(plane):
+    status, answer = plane.call("POST", "/v1/runs", BASE, owner=None)
+    assert (status, answer["error"]["code"]) == (401, "unauthorized")
+    assert plane.stored_runs() == []
+
+
+def test_get_answers_the_run(plane):
+    run = plane.create()
+    assert plane.call("GET", f"/v1/runs/{run['id']}") == (200, {"run": run})
+
+
+def test_list_is_newest_first_and_pages_with_limit_and_cursor(plane):
+    ids = [plane.create()["id"] for _ in range(5)]
+    seen, cursor, pages = [], None, 0
+    while True:
+        status, answer = plane.call("GET", "/v1/runs?limit=2" + (f"&cursor={cursor}" if cursor else ""))
+        assert status == 200 and len(answer["runs"]) <= 2
+        seen, cursor, pages = seen + [r["id"] for r in answer["runs"]], answer["next_cursor"], pages + 1
+        if not cursor:
+            break
+    assert seen == ids[::-1] and pages == 3
+
+
+def test_list_defaults_to_everything_up_to_fifty(plane):
+    ids = [plane.create()["id"] for _ in range(3)]
+    expected = [plane.call("GET", f"/v1/runs/{i}")[1]["run"] for i in ids[::-1]]
+    assert plane.call("GET", "/v1/runs") == (200, {"runs": expected, "next_cursor": None})
+
+
+@pytest.mark.parametrize("limit", ["0", "201", "ten"])
+def test_a_bad_limit_answers_400_limit(plane, limit):
+    status, answer = plane.call("GET", f"/v1/runs?limit={limit}")
+    assert (status, answer["error"]["field"]) == (400, "limit")
+    assert answer["error"]["message"].startswith("limit: ")
+
+
+def test_another_owner_cannot_see_or_touch_the_run(plane):
+    run_id = plane.create()["id"]
+    for method, path in (("GET", f"/v1/runs/{run_id}"), ("GET", f"/v1/runs/{run_id}/logs"),
+                         ("POST", f"/v1/runs/{run_id}/cancel")):
+        status, answer = plane.call(method, path, owner=OTHER)
+        assert (status, answer["error"]["code"]) == (404, "not_found"), path
+    assert plane.call("GET", "/v1/runs", owner=OTHER) == (200, {"runs": [], "next_cursor": None})
+    assert plane.stored_runs()[0].get("cancel_requested") is None
+
+
+def test_an_unknown_run_answers_404_naming_run_id(plane):
+    status, answer = plane.call("GET", "/v1/runs/rnope")
+    assert (status, answer["error"]["field"]) == (404, "run_id")
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "bm90IGpzb24="])  # not base64; base64 of "not json"
+def test_a_bad_cursor_answers_400_cursor(plane, cursor):
+    plane.create()
+    status, answer = plane.call("GET", f"/v1/runs?cursor={cursor}")
+    assert (status, answer["error"]["field"]) == (400, "cursor")
+    assert answer["error"]["message"].startswith("cursor: ")

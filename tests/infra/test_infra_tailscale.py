@@ -1,0 +1,27 @@
+"""Only the tasks that mint auth keys or remove devices may read the Tailscale parameters, and only read."""
+import json
+
+from infra_helpers import as_list
+
+from functions import tailscale
+
+
+def _tailscale_statements(synth, key: str) -> list:
+    return [s for s in synth.statements(synth.role(key)) if "/skyrepl/tailscale/" in json.dumps(s["Resource"])]
+
+
+def test_provision_finalize_and_cleanup_may_read_the_tailscale_parameters(synth):
+    assert set(tailscale.TASKS) == {"Provision", "Finalize", "Cleanup"}
+    for key in synth.functions:
+        found = _tailscale_statements(synth, key)
+        if key not in tailscale.TASKS:
+            assert not found, key
+            continue
+        (statement,) = found
+        assert as_list(statement["Action"]) == ["ssm:GetParameter"], key
+        assert statement["Resource"]["Fn::Join"][1][-1].endswith(":parameter/skyrepl/tailscale/*")
+
+
+def test_no_function_gets_the_api_key_in_its_environment(synth):
+    for key in synth.functions:
+        assert not [name for name in synth.env(key) if "TAILSCALE" in name], key
