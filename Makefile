@@ -20,8 +20,8 @@ demo: setup  ## start the embedded stack, run `echo hello world` on an emulated 
 	$(REPL) run list
 	@echo "The embedded stack is still up (try: $(REPL) instance list --all). Stop it with: $(REPL) local down"
 
-test: setup  ## the whole suite, offline
-	$(PY) -m pytest -q
+test: setup  ## the whole suite, offline: tests/e2e and the rest side by side (both mostly wait)
+	$(PY) tests/run_suite.py
 
 synth: setup  ## synthesize the CDK app into cdk.out/ (no AWS credentials needed)
 	$(PY) app.py
