@@ -26,7 +26,7 @@ def _run(args: argparse.Namespace, env: Environment) -> int:
     try:
         return int(args.handler(args, Context(env)))
     except CliError as err:
-        env.err(f"repl: {err.message}\n")
+        env.err(f"{err.usage}repl: {err.message}\n")
         return int(err.code)
     except ApiError as err:
         env.err(f"repl: {err.message}\n")

@@ -17,7 +17,8 @@ class ExitCode(IntEnum):
 class CliError(Exception):
     """An expected failure: main() prints `repl: <message>` and exits with `code`, never a traceback."""
 
-    def __init__(self, message: str, code: int = ExitCode.ERROR):
+    def __init__(self, message: str, code: int = ExitCode.ERROR, usage: str = ""):
         super().__init__(message)
         self.message = message
         self.code = code
+        self.usage = usage  # the command's usage line, printed first, as argparse does for its own errors

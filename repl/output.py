@@ -1,4 +1,4 @@
-"""Rendering: tables, key: value lines, JSON, run phase and summary lines, optional colour."""
+"""Rendering: tables, key: value lines, JSON, prices, durations, optional colour."""
 import json
 from datetime import datetime
 from typing import Callable, Iterable
@@ -53,28 +53,6 @@ def shorten(text: str, width: int = COMMAND_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def phase_line(run: dict) -> str | None:
-    """What `repl run` says on stderr when a run reaches an active status."""
-    status = run["status"]
-    if status == states.PENDING:
-        return f"[repl] run {run['id']} pending…"
-    if status == states.PROVISIONING:
-        return f"[repl] provisioning {run.get('instance_type')} in {run.get('region')} ({market(run)})…"
-    if status == states.BOOTING:
-        priced = f" ({market(run)})" if run.get("spot_price") is not None else ""
-        return f"[repl] booting {run.get('instance_id') or 'the instance'}{priced}…"
-    if status == states.RUNNING:
-        return "[repl] running"
-    return None
-
-
-def market(run: dict) -> str:
-    """"on-demand", "spot", or "spot at $0.0035/h" once Provision has looked the price up."""
-    if not run.get("spot"):
-        return "on-demand"
-    return f"spot at {price(run['spot_price'])}" if run.get("spot_price") is not None else "spot"
-
-
 def price(usd_per_hour: float | None) -> str:
     """$0.0035/h: four decimals as EC2 quotes them, more only when a price needs them."""
     if usd_per_hour is None:
@@ -83,23 +61,15 @@ def price(usd_per_hour: float | None) -> str:
     return "$" + (f"{usd_per_hour:.4f}" if exact else f"{usd_per_hour:.6f}".rstrip("0")) + "/h"
 
 
-def summary_line(run: dict, colour: bool = False) -> str:
-    status = paint(run["status"], run["status"], colour)
-    if run["status"] not in (states.SUCCEEDED, states.FAILED):
-        return f"[repl] run {run['id']} {status}: {run.get('reason') or 'no reason given'}"
-    line = f"[repl] run {run['id']} {status} (exit {run.get('exit_code')}) in {_duration(run)}"
-    # Finalize confirms the termination before it writes a terminal status (docs/protocol.md §4).
-    return line + (f"; instance {run['instance_id']} terminated" if run.get("instance_id") else "")
-
-
-def _duration(run: dict) -> str:
-    """The command's own time when it started, else the whole run's (boot included)."""
-    start, end = run.get("started_at") or run.get("created_at"), run.get("ended_at")
-    if not (start and end):
+def duration(seconds: float | None, tenths: bool = True) -> str:
+    """12.3s (12s without tenths, for a ticking clock), 4m05s, 2h03m; "?" when unknown."""
+    if seconds is None:
         return "?"
-    seconds = (_parse(end) - _parse(start)).total_seconds()
-    return f"{seconds:.1f}s"
+    if seconds < 60:
+        return f"{seconds:.1f}s" if tenths else f"{int(seconds)}s"
+    minutes = int(seconds) // 60
+    return f"{minutes}m{int(seconds) % 60:02d}s" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}m"
 
 
-def _parse(iso: str) -> datetime:
+def parse_time(iso: str) -> datetime:
     return datetime.fromisoformat(iso.replace("Z", "+00:00"))

@@ -1,11 +1,10 @@
 """`repl run --spec ... --command ...`: create a run, then follow it (or detach) and exit with its code."""
 import uuid
 
-from functions.core.errors import Invalid
-from functions.core.requests import parse_run_request
-from repl import output
+from repl import output, settings
 from repl.client import ApiError, Unreachable
 from repl.commands import Context
+from repl.commands.dry_run import describe
 from repl.commands.follow import Follower, detach_message, finish, wait
 from repl.errors import CliError, ExitCode
 
@@ -15,7 +14,16 @@ RETRIED_STATUSES = (429, 500, 502, 503, 504)  # throttled, or the Lambda failed 
 
 
 def create(args, ctx: Context) -> int:
-    body = request_body(args)  # before the client: a typo must not wait on the control plane's resolution
+    resolved = settings.resolve(args, ctx.env)  # repl.toml, with its profile; errors name the file
+    _require(args, resolved)
+    body = settings.request_body(resolved, args.command, args.snapshot)  # before the client: a typo
+    if args.dry_run:  # must not wait on the control plane's resolution, and a dry run never needs one
+        ctx.env.out(describe(resolved, body, args.json))
+        return ExitCode.OK
+    unsent = settings.not_sent(resolved)
+    if unsent:
+        ctx.env.err(f"[repl] note: {' and '.join(unsent)} from {resolved.file} not sent: the control plane "
+                    f"does not take {'them' if len(unsent) > 1 else 'it'} yet\n")
     run = post_run(ctx, body)
     if args.detach:
         ctx.env.out(output.to_json({"run": run}) if args.json else run["id"] + "\n")
@@ -25,6 +33,16 @@ def create(args, ctx: Context) -> int:
     except KeyboardInterrupt:  # Ctrl-C detaches: the run goes on, and the user learns how to get back to it
         ctx.env.err(detach_message(run["id"]))
         return ExitCode.INTERRUPTED
+
+
+def _require(args, resolved: settings.Resolved) -> None:
+    """--command always, and --spec unless a snapshot (its own arch and default type) or repl.toml gives one."""
+    missing = [flag for flag, value in (("--spec", resolved.values.get("spec") or args.snapshot),
+                                        ("--command", args.command)) if not value]
+    if missing:
+        hint = "; --spec can also be set in repl.toml (see README, Profiles)" if "--spec" in missing else ""
+        raise CliError("the following arguments are required: " + ", ".join(missing) + hint, ExitCode.USAGE,
+                       usage=args.format_usage())
 
 
 def post_run(ctx: Context, body: dict) -> dict:
@@ -48,17 +66,3 @@ def attach(ctx: Context, run_id: str, as_json: bool) -> int:
     else:
         run = Follower(ctx, run_id).follow()
     return finish(ctx, run)
-
-
-def request_body(args) -> dict:
-    body = {"provider": args.provider, "spec": args.spec, "command": args.command,
-            "max_duration_ms": args.max_duration, "spot": args.spot}
-    if args.region:
-        body["region"] = args.region
-    if args.snapshot:  # the API takes region, arch and a default spec from the snapshot
-        body["snapshot"] = args.snapshot
-    try:  # the API validates too; checking here first gives the same message without a round trip
-        parse_run_request(body, default_region="us-east-1")
-    except Invalid as err:
-        raise CliError(err.message, ExitCode.USAGE) from None
-    return body

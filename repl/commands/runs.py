@@ -1,23 +1,9 @@
-"""`repl run list|get|logs|cancel`: read and act on existing runs."""
+"""`repl run get|logs|cancel`: read and act on existing runs (`repl run list`: run_list.py)."""
 from repl import output
 from repl.client import ApiError
 from repl.commands import Context, about_run
 from repl.commands.follow import Follower, detach_message, finish
 from repl.errors import CliError, ExitCode
-
-HEADERS = ["ID", "STATUS", "EXIT", "SPEC", "TYPE", "REGION", "CREATED", "COMMAND"]
-
-
-def list_runs(args, ctx: Context) -> int:
-    runs = sorted(ctx.client.get("/v1/runs")["runs"], key=lambda r: r.get("created_at") or "", reverse=True)
-    if args.json:
-        ctx.env.out(output.to_json({"runs": runs}))
-        return ExitCode.OK
-    rows = [[r["id"], r["status"], r.get("exit_code"), r.get("spec"), r.get("instance_type"), r.get("region"),
-             output.short_time(r.get("created_at")), output.shorten(r.get("command") or "")] for r in runs]
-    colour = ctx.env.colour(ctx.env.stdout)
-    ctx.env.out(output.table(HEADERS, rows, lambda i, text: output.paint(text, text, colour and i == 1)))
-    return ExitCode.OK
 
 
 def get_run(args, ctx: Context) -> int:

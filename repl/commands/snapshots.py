@@ -5,13 +5,6 @@ from repl.errors import ExitCode
 
 HEADERS = ["ID", "NAME", "STATE", "REGION", "ARCH", "SOURCE", "CREATED"]
 POLL_SECONDS = 3  # between looks at a pending snapshot: EC2 takes minutes to copy a volume
-EXAMPLES = """\
-examples:
-  repl snapshot create r8k2m9xq1d --name my-env --wait
-  repl run --snapshot ami-0abc1234 -c "python train.py"
-  repl snapshot list
-  repl snapshot delete ami-0abc1234     deregisters the image and deletes its EBS snapshots
-"""
 
 
 def create(args, ctx: Context) -> int:

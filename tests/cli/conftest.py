@@ -1,10 +1,13 @@
 """The CLI in-process: `repl_main(*argv)` -> (exit_code, stdout, stderr), against a fake control plane
-on a real local HTTP server and a fake `local.control`. No sleeping: the injected sleep records."""
+on a real local HTTP server and a fake `local.control`. No sleeping: the injected sleep records, and
+the clock stands still at NOW unless a test moves it. Each test starts in its own empty HOME, which
+is also the cwd: no repl.toml from the checkout or above it is ever read."""
 import io
 import os
 import socket
 from collections import namedtuple
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
 
@@ -13,7 +16,9 @@ from repl.environment import Environment
 from tests.cli.fake_plane import FakePlane, make_run, start
 
 Result = namedtuple("Result", "exit_code stdout stderr")
-__all__ = ["make_run", "Result", "LocalState", "step"]
+__all__ = ["make_run", "Result", "LocalState", "step", "NOW"]
+# 42 s after make_run's created_at: a run the fake plane scripts has been going for 42 s
+NOW = datetime.fromisoformat("2026-11-26T17:00:42+00:00").timestamp()
 
 
 def step(status, *entries, **fields) -> tuple:
@@ -72,7 +77,21 @@ def plane():
 @pytest.fixture
 def home(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def project(home):
+    """project(text) writes ~/proj/repl.toml (with an empty ~/proj/src to run from) and returns its path."""
+    root = home / "proj"
+    (root / "src").mkdir(parents=True)
+
+    def write(text: str):
+        (root / "repl.toml").write_text(text)
+        return root / "repl.toml"
+
+    return write
 
 
 @pytest.fixture
@@ -87,15 +106,20 @@ def sleeps():
 
 @pytest.fixture
 def repl_main(home, control, sleeps):
-    def run(*argv, env=None, server=None, sleep=None, tty=False) -> Result:
-        environ = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    def run(*argv, env=None, server=None, sleep=None, tty=False, err_tty=False, terminal=False, clock=None) -> Result:
+        """tty / err_tty: stdout / stderr is a terminal; terminal: both are the same one (stdout then
+        holds everything, as the screen would)."""
+        environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS")}
         if server is not None:
             environ["SKYREPL_CONTROL_PLANE_URL"] = server.url
         environ.update(env or {})
-        out, err = TTY() if tty else io.StringIO(), io.StringIO()
+        out, err = TTY() if tty else io.StringIO(), TTY() if err_tty else io.StringIO()
+        if terminal:
+            out = err = TTY()
         io_env = Environment(stdout=out, stderr=err, environ=environ, sleep=sleep or sleeps.append,
-                             local_control=control)
-        return Result(main(list(argv), io_env), out.getvalue(), err.getvalue())
+                             clock=clock or (lambda: NOW), local_control=control)
+        code = main(list(argv), io_env)
+        return Result(code, out.getvalue(), "" if terminal else err.getvalue())
 
     return run
 
@@ -109,6 +133,22 @@ def no_aws_credentials(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no 1 s wait on the instance metadata service
+
+
+def screen(text: str) -> list[str]:
+    """What a terminal shows after `text`: \r returns to the line's start, later characters overwrite."""
+    lines, column = [""], 0
+    for char in text:
+        if char == "\r":
+            column = 0
+        elif char == "\n":
+            lines.append("")
+            column = 0
+        else:
+            line = lines[-1].ljust(column)
+            lines[-1] = line[:column] + char + line[column + 1:]
+            column += 1
+    return [line.rstrip() for line in lines]
 
 
 def interrupt(_seconds):

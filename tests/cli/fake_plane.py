@@ -55,7 +55,7 @@ class FakePlane:
         if (method, path) == ("POST", "/v1/runs"):
             return 201, {"run": self.scripts[self.created]["run"]}
         if (method, path) == ("GET", "/v1/runs"):
-            return 200, {"runs": self.listed, "next_cursor": None}
+            return self._runs_page(query)
         if (method, path) == ("GET", "/v1/instances"):
             return 200, {"instances": self.instances}
         match = re.fullmatch(r"/v1/runs/([^/]+)(/logs|/cancel)?", path)
@@ -68,6 +68,19 @@ class FakePlane:
         if match.group(2) == "/logs":
             return 200, self._page(script, int(query.get("after", ["0"])[0]))
         return 200, {"run": script["run"]}
+
+    def _runs_page(self, query: dict) -> tuple:
+        """GET /v1/runs as the API pages it (protocol §1): `limit` 1-200, opaque cursors, newest first."""
+        limit, cursor = int(query.get("limit", ["50"])[0]), query.get("cursor", [""])[0]
+        if not 1 <= limit <= 200:
+            return 400, {"error": {"code": "invalid_request", "field": "limit",
+                                   "message": f"limit: {limit} is out of range; allowed: 1 to 200"}}
+        if cursor and not re.fullmatch(r"after-\d+", cursor):
+            return 400, {"error": {"code": "invalid_request", "field": "cursor", "message": "cursor: not a cursor "
+                                   "this listing returned; pass next_cursor from the previous page"}}
+        start = int(cursor.removeprefix("after-")) if cursor else 0
+        end = min(start + limit, len(self.listed))
+        return 200, {"runs": self.listed[start:end], "next_cursor": f"after-{end}" if end < len(self.listed) else None}
 
     def _advance(self, script: dict) -> None:
         if script["step"] + 1 >= len(script["steps"]):

@@ -15,21 +15,44 @@ def test_version(repl_main):
     assert repl_main("--version") == (0, f"repl {__version__}\n", "")
 
 
+NOUNS = ("run", "instance", "local", "cache", "orphan", "snapshot", "ssh", "ssh-config", "setup", "completion")
+
+
 def test_help_lists_the_commands(repl_main):
     result = repl_main("--help")
     assert result.exit_code == 0 and result.stderr == ""
-    for noun in ("run", "instance", "local", "cache"):
-        assert noun in result.stdout.split("positional arguments:")[1]
+    for noun in NOUNS:
+        assert f"\n    {noun} " in result.stdout.split("positional arguments:")[1]
+    assert "repl NOUN --help                   examples for each command" in result.stdout
 
 
 def test_run_help_shows_the_flags_and_examples(repl_main):
     out = repl_main("run", "--help").stdout
-    for text in ("--provider", "--spec", "-c COMMAND, --command COMMAND", "--max-duration MS", "--spot", "--region",
-                 "--detach", "--json", "examples:", "repl run logs r8k2m9xq1d --follow", "124 max-duration"):
+    for text in ("--provider", "--spec", "-c COMMAND, --command COMMAND", "--max-duration MS", "--spot, --no-spot",
+                 "--on-demand", "--region", "-p NAME, --profile NAME", "--dry-run", "--detach", "--json", "examples:",
+                 "repl run -p gpu -c", "repl run list --status running", "repl run logs r8k2m9xq1d --follow",
+                 "124 max-duration"):
         assert text in out
 
 
-@pytest.mark.parametrize("argv", [("run", "logs", "--help"), ("instance", "list", "--help"), ("local", "--help")])
+@pytest.mark.parametrize("noun", NOUNS)
+def test_every_noun_has_examples_of_itself_in_its_help(repl_main, noun):
+    result = repl_main(noun, "--help")
+    assert result.exit_code == 0 and result.stderr == ""
+    examples = result.stdout.split("\nexamples:\n")[1]
+    assert f"  repl {noun} " in examples or f'"$(repl {noun} ' in examples
+
+
+def test_run_list_help_shows_its_flags_and_examples(repl_main):
+    out = " ".join(repl_main("run", "list", "--help").stdout.split())  # however wide the help is wrapped
+    for text in ("--status STATUS", "--limit N", "--cursor CURSOR", "(default: 50)", "examples:",
+                 "repl run list --cursor CURSOR", "pending, provisioning, booting, running, succeeded, failed, "
+                 "timed_out, cancelled, interrupted, error"):
+        assert text in out
+
+
+@pytest.mark.parametrize("argv", [("run", "logs", "--help"), ("instance", "list", "--help"), ("local", "--help"),
+                                  ("snapshot", "create", "--help"), ("orphan", "scan", "--help")])
 def test_every_subcommand_has_help(repl_main, argv):
     assert repl_main(*argv).exit_code == 0
 

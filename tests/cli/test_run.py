@@ -7,6 +7,8 @@ from tests.cli.conftest import interrupt, step
 
 SPEC = ("run", "--provider", "aws", "--spec", "ubuntu:noble:amd64")
 ENDED = {"started_at": "2026-11-26T17:01:00.000Z", "ended_at": "2026-11-26T17:01:12.300Z", "instance_id": "i-0abc"}
+# created 17:00:00, ended 17:01:12.3: 72.3 s of a t3.micro at $0.0104/h
+COST = "~$0.0002 (t3.micro, on-demand $0.0104/h)"
 
 
 def script_exit(plane, code, *entries):
@@ -22,7 +24,7 @@ def test_stdout_and_stderr_are_written_exactly_as_received(repl_main, plane):
     assert result.exit_code == 0
     assert result.stdout == "hello world\nno newline"
     assert result.stderr == ("[repl] running\nwarn\n"
-                             "[repl] run r1 succeeded (exit 0) in 12.3s; instance i-0abc terminated\n")
+                             f"[repl] run r1 succeeded (exit 0) in 12.3s; instance i-0abc terminated; {COST}\n")
 
 
 def test_each_phase_change_is_announced_once_on_stderr(repl_main, plane):
@@ -37,7 +39,7 @@ def test_the_command_exit_code_passes_through(repl_main, plane):
     script_exit(plane, 3, ("stdout", "before\n"))
     result = repl_main(*SPEC, "-c", "echo before; exit 3", server=plane)
     assert (result.exit_code, result.stdout) == (3, "before\n")
-    assert result.stderr.endswith("[repl] run r1 failed (exit 3) in 12.3s; instance i-0abc terminated\n")
+    assert result.stderr.endswith(f"[repl] run r1 failed (exit 3) in 12.3s; instance i-0abc terminated; {COST}\n")
 
 
 @pytest.mark.parametrize("status, reason, code", [
@@ -47,7 +49,9 @@ def test_runs_that_end_without_an_exit_code_map_to_fixed_codes(repl_main, plane,
     plane.script("r1", step("running", ("stdout", "started\n")), step(status, reason=reason, **ENDED))
     result = repl_main(*SPEC, "-c", "sleep 600", server=plane)
     assert (result.exit_code, result.stdout) == (code, "started\n")
-    assert result.stderr.endswith(f"[repl] run r1 {status}: {reason}\n")
+    # the reason says why it ended; the exit code, time, termination and cost as for any run
+    assert result.stderr.endswith(f"[repl] run r1 {status} (exit {code}) in 12.3s: {reason}; "
+                                  f"instance i-0abc terminated; {COST}\n")
 
 
 def test_logs_are_read_after_the_end_until_an_empty_page(repl_main, plane):

@@ -1,35 +1,7 @@
-"""`repl run list|get|logs|cancel`."""
+"""`repl run get|logs|cancel` (`repl run list`: test_run_list.py)."""
 import json
 
-from tests.cli.conftest import interrupt, make_run, step
-
-OLD = make_run("r0", status="succeeded", exit_code=0, created_at="2026-11-26T16:00:00.000Z", command="true")
-NEW = make_run("r1", status="running", created_at="2026-11-26T17:00:00.000Z", instance_type="t4g.micro",
-               spec="ubuntu:noble:arm64", command="python train.py\n--epochs 3", region="eu-west-1")
-
-
-def test_list_is_a_table_newest_first(repl_main, plane):
-    plane.listed = [OLD, NEW]
-    result = repl_main("run", "list", server=plane)
-    assert result.exit_code == 0
-    assert result.stdout.splitlines() == [
-        "ID  STATUS     EXIT  SPEC                TYPE       REGION     CREATED              COMMAND",
-        "r1  running    -     ubuntu:noble:arm64  t4g.micro  eu-west-1  2026-11-26 17:00:00  "
-        "python train.py --epochs 3",
-        "r0  succeeded  0     ubuntu:noble:amd64  t3.micro   us-east-1  2026-11-26 16:00:00  true"]
-
-
-def test_list_json_wraps_the_runs(repl_main, plane):
-    plane.listed = [NEW, OLD]
-    result = repl_main("run", "list", "--json", server=plane)
-    assert json.loads(result.stdout) == {"runs": [NEW, OLD]}
-
-
-def test_list_status_is_coloured_only_on_a_terminal_without_no_color(repl_main, plane):
-    plane.listed = [OLD]
-    assert "\033[32msucceeded" in repl_main("run", "list", server=plane, tty=True).stdout
-    assert "\033[" not in repl_main("run", "list", server=plane, tty=True, env={"NO_COLOR": "1"}).stdout
-    assert "\033[" not in repl_main("run", "list", server=plane).stdout
+from tests.cli.conftest import interrupt, step
 
 
 def test_get_prints_key_value_lines_including_the_reason(repl_main, plane):

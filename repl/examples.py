@@ -1,0 +1,80 @@
+"""The examples at the end of each `repl NOUN --help`: one block per noun, commands that work as shown."""
+
+RUN = """\
+examples:
+  repl run --provider aws --spec "ubuntu:noble:amd64" --command "echo hello world" --max-duration 300000
+  repl run --spec t4g.nano --spot --region eu-west-1 -c "python train.py" --detach
+  repl run -p gpu -c "python train.py"          defaults from [profile.gpu] in repl.toml
+  repl run -p gpu --on-demand -c "nvidia-smi"    a flag wins over the profile (here: its spot = true)
+  repl run -c "make test" --dry-run              what would be sent, and where each value came from
+  repl run list --status running
+  repl run logs r8k2m9xq1d --follow
+  repl run cancel r8k2m9xq1d
+
+exit codes: the command's own exit code; 124 max-duration reached; 130 cancelled (or Ctrl-C, which
+detaches and leaves the run going); 125 infrastructure error or spot interruption; 2 usage error.
+"""
+RUN_LIST = """\
+examples:
+  repl run list                                 the newest 50
+  repl run list --status failed --status timed_out --limit 10
+  repl run list --cursor CURSOR                 the next page (repl prints this command when there is one)
+  repl run list --json | jq -r '.runs[].id'
+"""
+INSTANCE = """\
+examples:
+  repl instance list                            live instances, with spot prices
+  repl instance list --all --json               terminated ones too, as JSON
+"""
+LOCAL = """\
+examples:
+  repl local up                                 start the embedded stack (no AWS account needed)
+  repl local status --json
+  eval "$(repl local env)"; aws ec2 describe-instances
+  repl local down                               stop it, and every agent it started
+"""
+CACHE = """\
+examples:
+  repl cache clear                              the next launch in each region looks up the newest AMI
+"""
+ORPHAN = """\
+examples:
+  repl orphan scan                              run the sweeper now
+  repl orphan list --json
+"""
+SNAPSHOT = """\
+examples:
+  repl snapshot create r8k2m9xq1d --name my-env --wait
+  repl run --snapshot ami-0abc1234 -c "python train.py"
+  repl snapshot list
+  repl snapshot delete ami-0abc1234             deregisters the image and deletes its EBS snapshots
+"""
+SSH = """\
+examples:
+  repl ssh r8k2m9xq1d                           a login shell on the run's instance
+  repl ssh repl-r8k2m9xq1d -- uptime            one command (the host name ssh-config writes works too)
+  repl ssh i-0abc1234 -- tail -f /var/log/syslog
+"""
+SSH_CONFIG = """\
+examples:
+  repl ssh-config                               then: ssh repl-<run id>
+  repl ssh-config --json
+"""
+SETUP = """\
+examples:
+  repl setup --api-url https://abc123.execute-api.us-east-1.amazonaws.com/prod
+  repl setup                                    check the saved URL again and refresh SSH keys and config
+"""
+COMPLETION = """\
+examples:
+  eval "$(repl completion bash)"                in ~/.bashrc
+  eval "$(repl completion zsh)"                 in ~/.zshrc
+  repl completion bash > /etc/bash_completion.d/repl
+"""
+TOP = """\
+getting started:
+  repl local up                      start the embedded stack (no AWS account needed)
+  repl run --spec "ubuntu:noble:amd64" --command "echo hello world"
+  repl run list
+  repl NOUN --help                   examples for each command
+"""

@@ -1,0 +1,61 @@
+"""`repl run` and its actions (list, get, logs, cancel): flags exactly as aws-setup.md writes them.
+
+The settings repl.toml can also give (provider, spec, region, spot, max-duration) default to None
+here: repl/settings.py tells a flag that was given from one that was not, and fills in the rest."""
+import argparse
+
+from functions.core import states
+from functions.core.requests import DEFAULT_MAX_DURATION_MS
+from repl import examples
+from repl.commands import run, run_list, runs
+from repl.parser_parts import RAW, json_flag, noun, positive, with_id
+
+STATUSES = states.ACTIVE_STATUSES + states.TERMINAL_STATUSES
+
+
+def add_run(nouns) -> argparse.ArgumentParser:
+    p = noun(nouns, "run", "run a command on a new instance, or list and manage runs", examples.RUN,
+             description="Run a command on a fresh instance and follow its output; or manage runs. "
+             "Defaults come from repl.toml (this directory or above), and its [profile.NAME] with -p NAME.")
+    p.add_argument("--provider", help="cloud provider (default: aws)")
+    p.add_argument("--spec", help="an EC2 instance type (t3.micro, c8g.large) or "
+                   "ubuntu:<noble|jammy|focal>:<amd64|arm64>")
+    p.add_argument("-c", "--command", help="the shell command to run")
+    p.add_argument("--max-duration", type=int, metavar="MS",
+                   help=f"hard limit in milliseconds, boot included (default: {DEFAULT_MAX_DURATION_MS} = 1 h)")
+    p.add_argument("--spot", action=argparse.BooleanOptionalAction,
+                   help="a spot instance; --no-spot for on-demand even if repl.toml says spot = true")
+    p.add_argument("--on-demand", dest="spot", action="store_false", default=None, help="the same as --no-spot")
+    p.add_argument("--region", help="AWS region (default: the control plane's)")
+    p.add_argument("--snapshot", metavar="ID", help="launch from this snapshot (see repl snapshot --help); "
+                   "region and arch are the snapshot's, --spec defaults to t3.micro or t4g.micro")
+    p.add_argument("-p", "--profile", metavar="NAME", help="take defaults from [profile.NAME] in repl.toml; "
+                   "flags still win")
+    p.add_argument("--dry-run", action="store_true", help="print the request and where each value came from "
+                   "(flag, profile, repl.toml, default); send nothing")
+    p.add_argument("--detach", action="store_true", help="print the run id and return at once")
+    json_flag(p, "print the final run as JSON instead of streaming its output")
+    # format_usage: a missing --spec is found only once repl.toml has been read, after parsing
+    p.set_defaults(handler=run.create, format_usage=p.format_usage)
+    _add_actions(p.add_subparsers(dest="action", metavar="{list,get,logs,cancel}"))
+    return p
+
+
+def _add_actions(actions) -> None:
+    ls = actions.add_parser("list", help="list your runs, newest first", epilog=examples.RUN_LIST,
+                            formatter_class=RAW)
+    ls.add_argument("--status", action="append", choices=STATUSES, metavar="STATUS",
+                    help="only runs in this status (repeat for several): " + ", ".join(STATUSES))
+    ls.add_argument("--limit", type=positive, default=run_list.DEFAULT_LIMIT, metavar="N",
+                    help="at most N runs, across as many pages as that takes (default: %(default)s)")
+    ls.add_argument("--cursor", help="start after a previous listing's last run (its next_cursor)")
+    json_flag(ls, 'print {"runs": [...], "next_cursor": CURSOR or null}')
+    json_flag(with_id(actions.add_parser("get", help="show one run")), 'print {"run": RUN}')
+    logs = with_id(actions.add_parser("logs", help="print a run's output"))
+    logs.add_argument("--follow", action="store_true", help="keep reading until the run ends; exit with its code")
+    json_flag(logs, 'print {"entries": [...]}')
+    cancel = actions.add_parser("cancel", help="cancel a run and terminate its instance")
+    json_flag(with_id(cancel), 'print {"run": RUN}')
+    for name, handler in (("list", run_list.list_runs), ("get", runs.get_run), ("logs", runs.logs),
+                          ("cancel", runs.cancel)):
+        actions.choices[name].set_defaults(handler=handler)

@@ -1,0 +1,83 @@
+"""What `repl run` asks for: each setting from a flag, else the chosen profile, else repl.toml's
+top-level defaults, else the built-in default; and where each value came from (for --dry-run)."""
+from dataclasses import dataclass
+from pathlib import Path
+
+from functions.core.errors import Invalid
+from functions.core.requests import DEFAULT_MAX_DURATION_MS, FIELDS, parse_run_request
+from repl import project
+from repl.environment import Environment
+from repl.errors import CliError, ExitCode
+
+BUILT_IN = {"provider": "aws", "spot": False, "max_duration": DEFAULT_MAX_DURATION_MS}
+FLAGS = ("provider", "spec", "region", "spot", "max_duration")  # the settings a flag can also set
+RESERVED = ("env", "artifacts")  # repl.toml only, sent once the API takes them (functions/core/requests.FIELDS)
+WIRE_NAMES = {"max_duration": "max_duration_ms"}  # a setting's name in the POST /v1/runs body, if not its own
+DEFAULT_REGION = "us-east-1"  # only to check a request here first; the control plane picks its own
+
+
+@dataclass(frozen=True)
+class Resolved:
+    values: dict  # setting -> value, for every setting that has one
+    sources: dict  # setting -> "flag", "profile NAME", "repl.toml" or "default"
+    file: Path | None  # the repl.toml that was read
+    profile: str | None
+
+    def where(self, setting: str) -> str:
+        """Where a file-made value was set, for an error about it: "spec in [profile.gpu] of /p/repl.toml"."""
+        source = self.sources.get(setting, "")
+        if source.startswith("profile "):
+            return f"{setting} in [profile.{self.profile}] of {self.file}"
+        return f"{setting} in {self.file}" if source == "repl.toml" else ""
+
+
+def resolve(args, env: Environment) -> Resolved:
+    path = project.find(env.cwd, env.home)
+    found = project.load(path) if path else None
+    if args.profile and found is None:
+        raise CliError(f"--profile {args.profile}: no {project.FILE_NAME} in {env.cwd} or the directories above it; "
+                       f"create one with a [profile.{args.profile}] table (see README, Profiles)", ExitCode.USAGE)
+    layers = [("flag", {key: getattr(args, key) for key in FLAGS})]
+    if found and args.profile:
+        layers.append((f"profile {args.profile}", found.profile(args.profile)))
+    if found:
+        layers.append(("repl.toml", found.defaults))
+    layers.append(("default", BUILT_IN))
+    values, sources = {}, {}
+    for key in project.SETTINGS:
+        for source, layer in layers:  # the first layer that sets it wins
+            if layer.get(key) is not None:
+                values[key], sources[key] = layer[key], source
+                break
+    return Resolved(values, sources, path, args.profile)
+
+
+def request_body(resolved: Resolved, command: str, snapshot: str | None) -> dict:
+    """POST /v1/runs's body, checked here first: a typo costs no round trip, and a bad value from
+    repl.toml is named with the file and table it came from."""
+    values = resolved.values
+    body = {"provider": values["provider"], "spec": values.get("spec"), "command": command,
+            "max_duration_ms": values["max_duration"], "spot": values["spot"]}
+    if values.get("region"):
+        body["region"] = values["region"]
+    if snapshot:  # the API takes region, arch and a default spec from the snapshot
+        body["snapshot"] = snapshot
+    body.update({key: values[key] for key in RESERVED if key in values and key in FIELDS})
+    try:
+        parse_run_request(body, default_region=DEFAULT_REGION)
+    except Invalid as err:
+        setting = {wire: name for name, wire in WIRE_NAMES.items()}.get(err.field, err.field)
+        where = resolved.where(setting)
+        raise CliError(err.message + (f" (set as {where})" if where else ""), ExitCode.USAGE) from None
+    return body
+
+
+def not_sent(resolved: Resolved) -> list[str]:
+    """Reserved settings the file sets that the control plane does not take yet."""
+    return [key for key in RESERVED if key in resolved.values and key not in FIELDS]
+
+
+def body_sources(resolved: Resolved, body: dict) -> dict:
+    """Where each field of the body came from: a flag, a profile, repl.toml or the default."""
+    by_wire = {WIRE_NAMES.get(key, key): source for key, source in resolved.sources.items()}
+    return {field: by_wire.get(field, "flag" if field in ("command", "snapshot") else "default") for field in body}
