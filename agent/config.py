@@ -9,12 +9,16 @@ Environment overrides (defaults in brackets; tests shorten them):
   SKYREPL_POWEROFF_CMD [shutdown -h now]        run with the shell; --poweroff-cmd wins over it
   SKYREPL_BACKOFF_FIRST_SECONDS [1]     first wait after a failed call, doubled on each failure...
   SKYREPL_BACKOFF_MAX_SECONDS [30]      ...up to this
+  SKYREPL_IMDS_URL [http://169.254.169.254]     the instance metadata service (spot runs only)
+  SKYREPL_IMDS_POLL_SECONDS [5]         how often a spot run asks it for an interruption notice
+  SKYREPL_SPOT_KILL_MARGIN_SECONDS [30] after a notice, stop the command this long before the instance goes
 """
 import argparse
 import os
 from typing import List, Mapping, NamedTuple, Optional
 
 DEFAULT_POWEROFF_CMD = "shutdown -h now"
+DEFAULT_IMDS_URL = "http://169.254.169.254"
 
 
 class Config(NamedTuple):
@@ -29,6 +33,9 @@ class Config(NamedTuple):
     deadline_poweroff_grace_seconds: float = 60.0
     backoff_first_seconds: float = 1.0
     backoff_max_seconds: float = 30.0
+    imds_url: str = DEFAULT_IMDS_URL
+    imds_poll_seconds: float = 5.0
+    spot_kill_margin_seconds: float = 30.0
 
 
 class ConfigError(ValueError):
@@ -41,6 +48,9 @@ def parse(argv: Optional[List[str]], environ: Mapping[str, str]) -> Config:
         raise ConfigError("--api-url: {!r} is not an http(s) URL".format(args.api_url))
     token_file = os.path.abspath(args.token_file)
     workdir = args.workdir or os.path.join(os.path.dirname(token_file), "work")
+    imds_url = environ.get("SKYREPL_IMDS_URL", "").strip() or DEFAULT_IMDS_URL
+    if not imds_url.startswith(("http://", "https://")):
+        raise ConfigError("SKYREPL_IMDS_URL: {!r} is not an http(s) URL".format(imds_url))
     return Config(
         api_url=args.api_url.rstrip("/"),
         token_file=token_file,
@@ -53,6 +63,9 @@ def parse(argv: Optional[List[str]], environ: Mapping[str, str]) -> Config:
         deadline_poweroff_grace_seconds=_number(environ, "SKYREPL_DEADLINE_POWEROFF_GRACE_SECONDS", 60.0),
         backoff_first_seconds=_number(environ, "SKYREPL_BACKOFF_FIRST_SECONDS", 1.0),
         backoff_max_seconds=_number(environ, "SKYREPL_BACKOFF_MAX_SECONDS", 30.0),
+        imds_url=imds_url.rstrip("/"),
+        imds_poll_seconds=_number(environ, "SKYREPL_IMDS_POLL_SECONDS", 5.0, minimum=0.05),
+        spot_kill_margin_seconds=_number(environ, "SKYREPL_SPOT_KILL_MARGIN_SECONDS", 30.0),
     )
 
 

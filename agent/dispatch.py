@@ -69,7 +69,8 @@ class Dispatcher:
             deadline_ms = None  # no deadline of its own: the dead-man's timer and the sweeper remain
         workdir = data.get("workdir")
         workdir = os.path.join(self._cfg.workdir, workdir) if isinstance(workdir, str) else self._cfg.workdir
-        run = self._run_factory(self._client, self._cfg, run_id, command, deadline_ms, workdir)
+        run = self._run_factory(self._client, self._cfg, run_id, command, deadline_ms, workdir,
+                                spot=data.get("spot") is True)  # only a spot run watches IMDS
         self.runs[run_id] = run
         run.start()
 

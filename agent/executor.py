@@ -1,16 +1,21 @@
 """One run, start to finish, on its own thread: started → spawn → wait → drain output → exited.
 
 The exit report carries the command's own exit code (128+N for a death by signal N), or exit_code
-null with `cancelled: true` (cancel_run) / `timed_out: true` (deadline_ms) when the agent killed it
-for one of those. When the agent itself is stopping (SIGTERM, 410, power-off) it kills the command
-with stop(): that is no cancel, so the report is the plain death by signal, as a shutdown would give.
+null with `cancelled: true` (cancel_run) / `timed_out: true` (deadline_ms) / `interrupted: true` (a spot
+interruption notice) when the agent killed it for one of those. When the agent itself is stopping
+(SIGTERM, 410, power-off) it kills the command with stop(): that is no cancel, so the report is the
+plain death by signal, as a shutdown would give, unless a spot interruption notice came first.
+
+A spot run watches IMDS (agent/imds.py). On a notice it reports `interrupted` before anything else,
+flushes the output so far, and lets the command run on until spot_kill_margin_seconds before the
+instance goes (AWS gives two minutes): then SIGTERM, grace, SIGKILL, last logs, `interrupted: true`.
 """
 import logging
 import threading
 import time
 from typing import Callable, Optional
 
-from agent import process
+from agent import imds, process
 from agent.shipper import LogShipper
 
 log = logging.getLogger("agent")
@@ -18,15 +23,18 @@ log = logging.getLogger("agent")
 STATUS_PATH = "/v1/agent/status"
 SPAWN_FAILED_EXIT_CODE = 127  # the shell's "could not run it" code, for a workdir or fork failure
 WALL_CLOCK_POLL_SECONDS = 1.0  # re-read the wall clock this often: NTP may step it early in boot
-FLAGGED_KILLS = ("cancelled", "timed_out")  # reported as `<reason>: true`, exit_code null
+FLAGGED_KILLS = ("cancelled", "timed_out", "interrupted")  # reported as `<reason>: true`, exit_code null
 
 
 class Run:
     def __init__(self, client, cfg, run_id: str, command: str, deadline_ms: Optional[float], workdir: str,
-                 now: Callable[[], float] = time.time):
+                 spot: bool = False, now: Callable[[], float] = time.time):
         self._client, self._cfg, self._now = client, cfg, now
-        self.run_id, self.deadline_ms = run_id, deadline_ms
+        self.run_id, self.deadline_ms, self.spot = run_id, deadline_ms, spot
         self._command, self._workdir = command, workdir
+        self._shipper = LogShipper(client, run_id, cfg.log_batch_seconds, cfg.log_batch_bytes)
+        self._reporting = threading.Lock()  # the interrupted report always goes before the exited one
+        self._interrupt_at = None  # type: Optional[float]  # epoch s: kill the command for a notice
         self._wake = threading.Event()  # the process exited, or a kill was asked for
         self._exited = threading.Event()  # the process (the group's leader) has been reaped
         self._kill_reason = None  # type: Optional[str]
@@ -44,6 +52,19 @@ class Run:
         """The agent is going away: kill the command, report however it died."""
         self._kill("stopped")
 
+    def interrupt(self, notice: imds.Notice) -> None:
+        """A spot interruption notice (on the IMDS watcher's thread): report it, flush the output so far,
+        and have the command killed spot_kill_margin_seconds before the instance goes."""
+        with self._reporting:
+            if self.reported.is_set():
+                return  # the command has ended and been reported: nothing left to interrupt
+            body = {"run_id": self.run_id, "status": "interrupted", "action": notice.action, "time": notice.time}
+            self._client.deliver(STATUS_PATH, body, "status interrupted")
+            self._shipper.flush()
+            self._interrupt_at = max(self._now(), notice.at - self._cfg.spot_kill_margin_seconds)
+        if self._due():  # a later kill is seen by the supervisor's next look (a set _wake stays set)
+            self._wake.set()
+
     def wait_exited(self, timeout: float) -> bool:
         return self._exited.wait(timeout) or not self._thread.is_alive()
 
@@ -53,15 +74,20 @@ class Run:
 
     def _main(self) -> None:
         self._client.deliver(STATUS_PATH, {"run_id": self.run_id, "status": "started"}, "status started")
-        shipper = LogShipper(self._client, self.run_id, self._cfg.log_batch_seconds, self._cfg.log_batch_bytes)
-        shipper.start()
-        outcome = self._execute(shipper)
-        shipper.close_and_flush()  # every log batch goes before the exit status
+        self._shipper.start()
+        watcher = imds.SpotWatcher(imds.Imds(self._cfg.imds_url), self._cfg.imds_poll_seconds, self.interrupt)
+        if self.spot:
+            watcher.start()
+        outcome = self._execute(self._shipper)
+        watcher.stop()
+        self._shipper.close_and_flush()  # every log batch goes before the exit status
         self._exited.set()
-        if outcome is not None:
-            log.info("run %s: exited %s", self.run_id, outcome)
-            self._client.deliver(STATUS_PATH, dict(outcome, run_id=self.run_id, status="exited"), "status exited")
-        self.reported.set()
+        with self._reporting:
+            if outcome is not None:
+                log.info("run %s: exited %s", self.run_id, outcome)
+                self._client.deliver(STATUS_PATH, dict(outcome, run_id=self.run_id, status="exited"),
+                                     "status exited")
+            self.reported.set()
 
     def _execute(self, shipper: LogShipper) -> Optional[dict]:
         """Run the command to its end; what to report (None: it never started, as the agent is stopping)."""
@@ -77,6 +103,8 @@ class Run:
         threading.Thread(target=self._reap, args=(proc,), name="reap-" + self.run_id, daemon=True).start()
         killed_for = self._supervise(proc.pid)
         process.join_readers(readers, proc.pid)
+        if killed_for == "stopped" and self._interrupt_at is not None:
+            killed_for = "interrupted"  # the instance is going away, as the notice said
         if killed_for in FLAGGED_KILLS:
             return {"exit_code": None, killed_for: True}
         return {"exit_code": process.exit_code(proc.returncode)}
@@ -89,7 +117,7 @@ class Run:
     def _supervise(self, pgid: int) -> Optional[str]:
         """Wait for the exit, a kill request or the deadline; why the agent killed it, if it did."""
         while not self._exited.is_set():
-            reason = self._kill_reason or ("timed_out" if self._past_deadline() else None)
+            reason = self._kill_reason or self._due()
             if reason:
                 log.info("run %s: %s, killing process group %d", self.run_id, reason.replace("_", " "), pgid)
                 process.kill_group(pgid, self._cfg.kill_grace_seconds, self._exited)
@@ -98,10 +126,14 @@ class Run:
             self._wake.wait(self._next_look())  # once set, the next pass returns
         return None
 
-    def _next_look(self) -> float:
-        if self.deadline_ms is None:
-            return WALL_CLOCK_POLL_SECONDS
-        return max(0.0, min(WALL_CLOCK_POLL_SECONDS, self.deadline_ms / 1000 - self._now()))
+    def _due(self) -> Optional[str]:
+        """The kill whose time has come: the deadline's, or a spot interruption's."""
+        now = self._now()
+        if self.deadline_ms is not None and now * 1000 >= self.deadline_ms:
+            return "timed_out"
+        return "interrupted" if self._interrupt_at is not None and now >= self._interrupt_at else None
 
-    def _past_deadline(self) -> bool:
-        return self.deadline_ms is not None and self._now() * 1000 >= self.deadline_ms
+    def _next_look(self) -> float:
+        times = [t for t in (self._interrupt_at, None if self.deadline_ms is None else self.deadline_ms / 1000)
+                 if t is not None]
+        return max(0.0, min([WALL_CLOCK_POLL_SECONDS] + [t - self._now() for t in times]))

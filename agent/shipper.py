@@ -15,6 +15,7 @@ from typing import Callable, List, Tuple
 log = logging.getLogger("agent")
 
 _CLOSE = None  # queue sentinel: the command's output has ended; flush everything and stop
+_FLUSH = object()  # queue sentinel: send what is waiting now, without waiting for the batch to be due
 
 
 class Pending:
@@ -73,6 +74,10 @@ class LogShipper:
     def put(self, stream: str, text: str) -> None:
         self._queue.put((stream, text))
 
+    def flush(self) -> None:
+        """Have what was put so far sent at once (returns at once)."""
+        self._queue.put(_FLUSH)
+
     def close_and_flush(self) -> None:
         """Block until everything put so far has been sent (or refused for good)."""
         self._queue.put(_CLOSE)
@@ -99,6 +104,8 @@ class LogShipper:
                 return False
             if item is _CLOSE:
                 return True
+            if item is _FLUSH:
+                return False
             pending.add(*item)
             due = self._clock() + self._seconds if due is None else due
         return False

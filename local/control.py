@@ -24,6 +24,7 @@ class LocalState:
     control_id: str
     token: str
     pid: int
+    imds_url: str = ""  # the fake IMDS (local/imds.py): POST /_admin/<instance id>/spot-interruption
 
 
 class LocalError(Exception):

@@ -51,7 +51,8 @@ def main(argv=None) -> int:
     from local.stack import REGION, Stack
     stack = Stack(directory, control_id(directory), args.api_port, args.aws_port).start()
     write_state(directory, {"api_url": stack.api_url, "aws_endpoint": stack.aws_endpoint, "region": REGION,
-                            "control_id": stack.control_id, "token": stack.token, "pid": os.getpid()})
+                            "control_id": stack.control_id, "token": stack.token, "pid": os.getpid(),
+                            "imds_url": stack.imds_url})
     print(f"embedded stack ready: API {stack.api_url}, emulated AWS {stack.aws_endpoint}", flush=True)
     stopping.wait()
     stack.stop()

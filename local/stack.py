@@ -14,7 +14,8 @@ DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "t
 # Embedded timings: the same workflow, with waits sized for a laptop rather than a real boot.
 TIMINGS = {"BOOT_POLL_SECONDS": "1", "BOOT_TIMEOUT_SECONDS": "120", "AGENT_LOST_SECONDS": "60",
            "CANCEL_GRACE_SECONDS": "8"}
-AGENT_TIMINGS = {"SKYREPL_LOG_BATCH_SECONDS": "0.2", "SKYREPL_KILL_GRACE_SECONDS": "2"}
+AGENT_TIMINGS = {"SKYREPL_LOG_BATCH_SECONDS": "0.2", "SKYREPL_KILL_GRACE_SECONDS": "2",
+                 "SKYREPL_IMDS_POLL_SECONDS": "0.5"}  # a spot run's agent asks the fake IMDS this often
 SWEEP_INTERVAL_SECONDS = 60.0
 
 
@@ -52,6 +53,7 @@ class Stack:
         self._start_gateway()
         self._reset_clients()
         self._tailscale()
+        self._start_imds()
         self._start_emulator()
         self._start_sweeper()
         return self
@@ -59,6 +61,7 @@ class Stack:
     def stop(self) -> None:
         self._stop_sweeper.set()
         self.emulator.stop()
+        self.imds.stop()
         self.gateway.stop()
         self.moto.stop()
 
@@ -109,12 +112,18 @@ class Stack:
             from functions.tailscale import config
             config.save(key, tailnet)
 
+    def _start_imds(self) -> None:
+        """The fake IMDS every emulated instance's agent asks (its own path under one server)."""
+        from local.imds import FakeImds
+        self.imds = FakeImds().start()
+        self.imds_url = self.imds.url
+
     def _start_emulator(self) -> None:
         from local.emulator import Emulator
         agent_env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
         agent_env.update({"AWS_ENDPOINT_URL": self.aws_endpoint, "AWS_DEFAULT_REGION": REGION,
                           **DUMMY_CREDENTIALS, **AGENT_TIMINGS})
-        self.emulator = Emulator(self.control_id, self.work_dir / "instances", agent_env)
+        self.emulator = Emulator(self.control_id, self.work_dir / "instances", agent_env, imds=self.imds)
         self.emulator.start()
 
     def _start_sweeper(self) -> None:

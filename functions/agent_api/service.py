@@ -3,7 +3,7 @@ import json
 
 from functions.aws import stepfunctions
 from functions.core import states
-from functions.core.clock import iso, now_ms
+from functions.core.clock import iso, now_ms, parse_iso
 from functions.core.errors import Invalid
 from functions.settings import settings
 from functions.store import instances, logs, runs
@@ -13,6 +13,7 @@ RETRY_RUNNING_MS = 5_000  # steady: each call is a Lambda invocation and a heart
 HEARTBEAT_EVERY_MS = 30_000  # SendTaskHeartbeat at most this often (the limit is agent_lost_seconds)
 MAX_BATCH_CHARS = 256_000  # DynamoDB items stop at 400 KB
 STREAMS = ("stdout", "stderr")
+SPOT_ACTIONS = ("terminate", "stop", "hibernate")  # IMDS spot/instance-action's `action`
 
 
 def register(instance: dict, body) -> dict:
@@ -62,12 +63,32 @@ def report_status(instance: dict, body: dict) -> None:
         runs.advance(run_id, states.RUNNING, started_at=iso(now_ms()))
     elif status == "exited":
         report = {"exit_code": _exit_code(body.get("exit_code")), "timed_out": body.get("timed_out") is True,
-                  "cancelled": body.get("cancelled") is True}
+                  "cancelled": body.get("cancelled") is True, "interrupted": body.get("interrupted") is True}
         run = runs.update(run_id, agent_report=report)
         if run.get("task_token"):
             stepfunctions.succeed(run["task_token"], report)
+    elif status == "interrupted":
+        notice = {"action": _spot_action(body.get("action")), "time": _notice_time(body.get("time"))}
+        if not (runs.get(run_id) or {}).get("interruption"):  # the first notice is the one that counts
+            runs.update(run_id, interruption={**notice, "reported_at": iso(now_ms())})
     else:
-        raise Invalid(f"status: {status!r} is not one of started, exited", field="status")
+        raise Invalid(f"status: {status!r} is not one of started, exited, interrupted", field="status")
+
+
+def _spot_action(value) -> str:
+    if value not in SPOT_ACTIONS:
+        raise Invalid(f"action: {value!r} is not one of {', '.join(SPOT_ACTIONS)}", field="action")
+    return value
+
+
+def _notice_time(value) -> str:
+    """When the instance goes, as IMDS said ("2026-11-26T12:00:00Z"); stored as the API writes times."""
+    if isinstance(value, str) and len(value) <= 40:
+        try:
+            return iso(parse_iso(value))
+        except (ValueError, TypeError, OverflowError):  # TypeError: a time without a zone
+            pass
+    raise Invalid(f"time: {value!r} is not an ISO 8601 UTC time such as 2026-11-26T12:00:00Z", field="time")
 
 
 def _exit_code(value):

@@ -14,5 +14,5 @@ def handler(event, _context=None) -> dict:
         return {}
     instances.push_event(run["instance_key"], "start_run",
                          {"run_id": run["run_id"], "command": run["command"], "deadline_ms": run["deadline_ms"],
-                          "workdir": None})
+                          "workdir": None, "spot": bool(run.get("spot"))})  # a spot run's agent watches IMDS
     return {}

@@ -63,18 +63,19 @@ def test_exited_writes_the_report_and_completes_the_waiting_task(plane):
     runs.update(agent.run_id, task_token="token-1")
     successes = plane.sfn_calls("SendTaskSuccess")
     assert agent.status("exited", exit_code=3) == (200, {"ok": True})
-    report = {"exit_code": 3, "timed_out": False, "cancelled": False}
+    report = {"exit_code": 3, "timed_out": False, "cancelled": False, "interrupted": False}
     assert runs.get(agent.run_id)["agent_report"] == report
     assert [(s["taskToken"], s["output"]) for s in successes] == [("token-1", '{"exit_code": 3, "timed_out": false, '
-                                                                                 '"cancelled": false}')]
+                                                                                 '"cancelled": false, '
+                                                                                 '"interrupted": false}')]
 
 
-@pytest.mark.parametrize("flag", ["timed_out", "cancelled"])
+@pytest.mark.parametrize("flag", ["timed_out", "cancelled", "interrupted"])
 def test_exited_carries_the_agents_flags(plane, flag):
     agent = plane.agent()
     agent.status("exited", exit_code=None, **{flag: True})
     assert runs.get(agent.run_id)["agent_report"] == {"exit_code": None, "timed_out": False, "cancelled": False,
-                                                      flag: True}
+                                                      "interrupted": False, flag: True}
 
 
 @pytest.mark.parametrize("code", ["TaskTimedOut", "TaskDoesNotExist", "InvalidToken"])

@@ -1,0 +1,85 @@
+"""Spot interruption through the agent API: start_run tells the agent the run is spot, the agent's
+`interrupted` status is checked and recorded on the run, and the run then ends `interrupted`."""
+import json
+
+import pytest
+
+from functions.core.clock import now_ms
+from functions.store import runs
+from functions.workflow import cleanup, dispatch_run, finalize
+from tests.functions import api_helpers
+
+aws_tables, plane = api_helpers.aws_tables, api_helpers.plane  # the fixtures these tests share
+
+NOTICE = {"action": "terminate", "time": "2026-11-26T12:00:00Z"}
+REASON = "spot interruption notice (terminate at 2026-11-26T12:00:00.000Z)"
+
+
+def start_run_data(agent) -> dict:
+    _status, body = agent.events()
+    return json.loads(next(line for line in body.splitlines() if line.startswith("data: "))[len("data: "):])
+
+
+@pytest.mark.parametrize("spot", [True, False])
+def test_start_run_says_whether_the_run_is_spot(plane, spot):
+    agent = plane.agent(spot=spot)
+    dispatch_run.handler({"run_id": agent.run_id, "task_token": "token-1"})
+    assert start_run_data(agent)["spot"] is spot
+
+
+def test_a_notice_is_recorded_on_the_run_and_shown_by_the_api(plane):
+    agent = plane.agent(spot=True)
+    assert agent.status("interrupted", **NOTICE) == (200, {"ok": True})
+    recorded = runs.get(agent.run_id)["interruption"]
+    assert {k: recorded[k] for k in ("action", "time")} == {"action": "terminate", "time": "2026-11-26T12:00:00.000Z"}
+    assert recorded["reported_at"].endswith("Z")
+    status, answer = plane.call("GET", f"/v1/runs/{agent.run_id}")
+    assert status == 200 and answer["run"]["interruption"] == recorded
+    assert answer["run"]["status"] == "pending"  # a notice ends nothing: the agent or the workflow does
+
+
+def test_a_second_notice_keeps_the_first(plane):
+    agent = plane.agent(spot=True)
+    agent.status("interrupted", **NOTICE)
+    assert agent.status("interrupted", action="stop", time="2026-11-26T12:05:00Z")[0] == 200
+    assert runs.get(agent.run_id)["interruption"]["action"] == "terminate"
+
+
+@pytest.mark.parametrize("fields, field", [
+    ({"time": NOTICE["time"]}, "action"),
+    ({"action": "reboot", "time": NOTICE["time"]}, "action"),
+    ({"action": 5, "time": NOTICE["time"]}, "action"),
+    ({"action": "terminate"}, "time"),
+    ({"action": "terminate", "time": "soon"}, "time"),
+    ({"action": "terminate", "time": "2026-11-26T12:00:00"}, "time"),  # no zone
+    ({"action": "terminate", "time": 1795694400}, "time"),
+])
+def test_a_bad_notice_answers_400_naming_the_field_and_records_nothing(plane, fields, field):
+    agent = plane.agent(spot=True)
+    status, answer = agent.status("interrupted", **fields)
+    assert (status, answer["error"]["field"]) == (400, field) and answer["error"]["message"].startswith(f"{field}: ")
+    assert "interruption" not in runs.get(agent.run_id)
+
+
+def test_the_agents_interrupted_exit_ends_the_run_interrupted_with_the_notice_as_reason(plane):
+    agent = plane.agent(spot=True)
+    runs.update(agent.run_id, task_token="token-1")
+    successes = plane.sfn_calls("SendTaskSuccess")
+    agent.status("interrupted", **NOTICE)
+    agent.status("exited", exit_code=None, interrupted=True)
+    report = json.loads(successes[0]["output"])
+    assert report["interrupted"] is True
+    assert finalize.outcome(runs.get(agent.run_id), report) == ("interrupted", None, REASON)
+
+
+def test_a_notice_then_silence_is_interrupted_not_a_lost_agent(plane):
+    agent = plane.agent(spot=True)
+    agent.status("interrupted", **NOTICE)
+    run = runs.get(agent.run_id)
+    assert cleanup.classify(run, {"Error": "States.HeartbeatTimeout"}) == ("interrupted", None, REASON)
+
+
+def test_without_a_notice_silence_is_still_a_lost_agent(plane):
+    run = runs.get(plane.agent(spot=True).run_id)
+    assert cleanup.classify(run, {"Error": "States.HeartbeatTimeout"})[0] == "error"
+    assert now_ms() < run["deadline_ms"]
