@@ -1,9 +1,10 @@
-"""`make test`: the whole suite as two pytest processes side by side, tests/e2e and everything else.
+"""`make test`: the whole suite as three pytest processes side by side: tests/e2e, tests/workflow
+(the real state machine, including the fault matrix) and everything else.
 
-Both halves spend most of their time waiting (on the state machine's waits, on agent processes), not
-computing, so on two cores they overlap almost fully. The rest streams to the terminal; the
-end-to-end half is printed when it ends. The exit code is the first non-zero one (0 if both pass).
-Extra arguments go to both pytest processes (e.g. `-x`, `-k cancel`).
+The first two spend most of their time waiting (on the state machine's waits, on agent processes),
+not computing, so on two cores the three overlap well. The last group streams to the terminal; the
+others are printed as each ends. The exit code is the first non-zero one (0 if all pass). Extra
+arguments go to every pytest process (e.g. `-x`, `-k cancel`).
 """
 import signal
 import subprocess
@@ -12,23 +13,28 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+BACKGROUND = ("tests/e2e", "tests/workflow")
 
 
 def main(extra: list) -> int:
     pytest = [sys.executable, "-m", "pytest", "-q", *extra]
-    with tempfile.TemporaryFile(mode="w+") as e2e_log:
-        e2e = subprocess.Popen([*pytest, "tests/e2e"], cwd=REPO, stdout=e2e_log, stderr=subprocess.STDOUT, text=True)
-        try:
-            print("tests/e2e runs alongside; its report follows this one.", flush=True)
-            rest = subprocess.run([*pytest, "--ignore=tests/e2e", "tests"], cwd=REPO).returncode
-            e2e_code = e2e.wait()
-        finally:
-            if e2e.poll() is None:  # Ctrl-C: the end-to-end half stops too, its fixtures taking the stack down
-                e2e.send_signal(signal.SIGINT)
-                e2e.wait()
-        e2e_log.seek(0)
-        print("\n== tests/e2e ==\n" + e2e_log.read(), flush=True)
-    return next((code for code in (rest, e2e_code) if code), 0)
+    logs = {folder: tempfile.TemporaryFile(mode="w+") for folder in BACKGROUND}
+    background = {folder: subprocess.Popen([*pytest, folder], cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                                           text=True) for folder, log in logs.items()}
+    codes = []
+    try:
+        print(f"{' and '.join(BACKGROUND)} run alongside; their reports follow this one.", flush=True)
+        codes.append(subprocess.run([*pytest, *(f"--ignore={f}" for f in BACKGROUND), "tests"], cwd=REPO).returncode)
+        for folder, proc in background.items():
+            codes.append(proc.wait())
+            logs[folder].seek(0)
+            print(f"\n== {folder} ==\n" + logs[folder].read(), flush=True)
+    finally:
+        for proc in background.values():
+            if proc.poll() is None:  # Ctrl-C: the others stop too, their fixtures taking the stack down
+                proc.send_signal(signal.SIGINT)
+                proc.wait()
+    return next((code for code in codes if code), 0)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,13 @@ def startup(region: str) -> dict:
     return result
 
 
+def regions_in_use() -> list:
+    """Every region startup() has run in (so every region that may hold an instance of ours), and the
+    default one."""
+    started = {key.split("#", 1)[1] for key in kv.keys("startup#")}
+    return sorted(started | {settings().default_region})
+
+
 def ensure_security_group(region: str) -> str:
     # An existing group is used as it is: the seed lets users narrow or remove its SSH rule.
     return _find_group(region) or _create_group(region)

@@ -12,7 +12,7 @@ from functions.store import tables
 from functions.store.items import plain, update_expression
 
 PUBLIC_FIELDS = ("status", "exit_code", "reason", "provider", "spec", "instance_type", "arch", "region", "spot",
-                 "spot_price", "command", "max_duration_ms", "instance_id", "snapshot")
+                 "spot_price", "command", "max_duration_ms", "instance_id", "snapshot", "interruption")
 
 _CURSOR_FIELDS = {"run_id", "owner", "created_at"}  # the table key plus the by_owner index key
 
@@ -63,8 +63,15 @@ def _start_key(cursor: str, owner: str) -> dict:
 
 
 def update(run_id: str, **fields) -> dict:
-    return plain(tables.runs().update_item(Key={"run_id": run_id}, ReturnValues="ALL_NEW",
-                                           **update_expression(fields))["Attributes"])
+    """Change fields of an existing run (an update never brings a deleted record back as a fragment)."""
+    try:
+        return plain(tables.runs().update_item(Key={"run_id": run_id}, ReturnValues="ALL_NEW",
+                                               ConditionExpression="attribute_exists(run_id)",
+                                               **update_expression(fields))["Attributes"])
+    except ClientError as err:
+        if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            raise NotFound(f"run {run_id} not found", field="run_id") from None
+        raise
 
 
 def advance(run_id: str, status: str, **fields) -> bool:

@@ -18,14 +18,9 @@ ORPHAN_PREFIX = "orphan#"
 PAST_DEADLINE = "past its deadline"
 
 
-def regions_in_use() -> list:
-    started = {key.split("#", 1)[1] for key in kv.keys("startup#")}
-    return sorted(started | {settings().default_region})
-
-
 def sweep() -> dict:
     terminated, orphans = [], []
-    for region in regions_in_use():
+    for region in provider.regions_in_use():
         for found in provider.list_managed(region, settings().control_id):
             run = runs.get(found.get("tags", {}).get(TAG_RUN_ID, ""))
             why = verdict(found, run, now_ms())

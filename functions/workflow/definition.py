@@ -72,6 +72,8 @@ def definition() -> dict:
                 # A silent agent: its events calls send SendTaskHeartbeat.
                 "HeartbeatSecondsPath": "$.config.agent_lost_seconds",
                 "ResultPath": "$.result",
+                # DispatchRun failing before it ran; a second start_run for the run is ignored by the agent.
+                "Retry": [_LAMBDA_TRANSIENT],
                 "Catch": _CATCH_ALL,
                 "Next": "Finalize",
             },

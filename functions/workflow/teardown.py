@@ -30,6 +30,21 @@ def terminate_and_confirm(run: dict) -> list:
     return sorted(ids)
 
 
+def terminate_by_tag(run_id: str) -> list:
+    """The run's record is gone: find its instances by their skyrepl:run-id tag in every region in
+    use, terminate and confirm them. (Without the record, the region is unknown.)"""
+    found = []
+    for region in provider.regions_in_use():
+        ids = sorted(i["instance_id"] for i in provider.find_run_instances(region, settings().control_id, run_id))
+        for instance_id in ids:
+            provider.terminate(region, instance_id)
+        unconfirmed = [i for i in ids if not _gone(region, i, None)]
+        if unconfirmed:
+            raise TerminationNotConfirmed(f"EC2 does not show {', '.join(unconfirmed)} shutting down yet")
+        found += ids
+    return found
+
+
 def _instance(run: dict) -> dict | None:
     return instances.get(run["instance_key"]) if run.get("instance_key") else None
 

@@ -26,6 +26,8 @@ class Workflow(Construct):
 
         provision = self.functions["Provision"]
         storage.use(provision, KV, "rw")  # AMI cache, per-region startup results, regions in use
+        # With the run's record gone, Cleanup looks for its instances in every region in use.
+        storage.use(self.functions["Cleanup"], KV, "read")
         provision.add_environment("API_URL", api_url)  # written into the user-data: where agents call back
         # startup() keeps each skyrepl-{region} private key as a SecureString under this prefix.
         key_parameters = Stack.of(self).format_arn(service="ssm", resource="parameter",

@@ -106,7 +106,7 @@ class Plane:
                           "instance_type": "t3.micro", "spot": False, "state": state, "created_at": iso(now_ms()),
                           "instance_id": "i-" + naming.new_id(17), "launched_ms": now_ms(),
                           "token_hashes": [token_hash]})
-        if run_id:
+        if run_id and runs.get(run_id):  # an instance of a run with no record stays unattached
             runs.update(run_id, instance_key=key)
         time.sleep(0.002)
         return key, token

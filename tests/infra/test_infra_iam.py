@@ -27,7 +27,8 @@ TABLE_ACCESS = {
     "AgentApi": {"Runs": "rw", "Instances": "rw", "Logs": "rw", "Kv": "read"},
     "Provision": {"Runs": "rw", "Instances": "rw", "Kv": "rw"},
     **{task: {"Runs": "rw", "Instances": "rw"}
-       for task in ("CheckRegistration", "StartRun", "DispatchRun", "Finalize", "Cleanup")},
+       for task in ("CheckRegistration", "StartRun", "DispatchRun", "Finalize")},
+    "Cleanup": {"Runs": "rw", "Instances": "rw", "Kv": "read"},  # regions in use, when the run's record is gone
     "Sweeper": {"Runs": "read", "Instances": "rw", "Kv": "rw"},
     "Startup": {"Kv": "rw"},
 }

@@ -64,7 +64,7 @@ class Harness:
             value = predicate()
             if value:
                 return value
-            time.sleep(0.05)
+            time.sleep(0.1)  # each poll is a moto call in this process: CPU the state machine needs
         raise AssertionError(f"timed out waiting for {what}")
 
     def wait_end(self, run_id: str, timeout: float = 30.0) -> dict:

@@ -1,0 +1,183 @@
+"""The fault-injection matrix: each phase of a run × each fault that can strike in it.
+
+Every case drives the real ASL in moto's interpreter (waits fast-forwarded) with a scripted agent,
+injects one fault, waits for the execution to end, runs one sweep, and asserts the promise: no
+instance of ours pending or running, the run in a terminal state with a reason (or, if its record
+was deleted, its instances terminated by tag), and the logs written before the fault still there.
+The sweep must find nothing to do: the workflow cleans up after itself, the sweeper is the backstop.
+
+Faults: a task Lambda failing once (a transient Lambda error, retried) or always (a crashing
+handler, caught); the agent crashing, never registering, going silent; a capacity error;
+TerminateInstances answering NotFound for a live instance; the run's record deleted; the control
+plane restarted (every function cold: settings, clients and caches dropped; on AWS all state lives
+in DynamoDB and Step Functions, which is what a restart of the embedded stack cannot keep).
+"""
+import boto3
+import pytest
+
+from functions.aws import clients
+from functions.settings import settings
+from functions.store import logs, runs, tables
+from functions.sweeper import sweep as sweeper
+from local import dispatch
+from tests.workflow.conftest import inject, reset_clients
+
+PHASE_TASK = {"provision": "Provision", "boot": "CheckRegistration", "start": "StartRun",
+              "running": "DispatchRun", "finalize": "Finalize"}
+BEFORE_FAULT = "written before the fault\n"
+ENDED = "the run ended"  # what the agent's waits return when there is nothing left to wait for
+
+# (phase, fault) -> expected terminal status; None: the record is gone, so there is no status.
+CASES = {
+    **{(phase, "task fails once"): "succeeded" for phase in PHASE_TASK},
+    **{(phase, "task fails always"): "error" for phase in ("provision", "boot", "start", "running")},
+    ("finalize", "task fails always"): "succeeded",  # the command had succeeded: Cleanup keeps its report
+    **{(phase, "agent crashes"): "error" for phase in ("boot", "start", "running")},
+    ("finalize", "agent crashes"): "succeeded",  # after its report: nothing left for it to do
+    ("boot", "agent never registers"): "error",
+    ("running", "agent goes silent"): "error",
+    ("provision", "capacity error"): "error",
+    ("boot", "TerminateInstances NotFound"): "error",
+    ("finalize", "TerminateInstances NotFound"): "succeeded",
+    **{(phase, "record deleted"): None for phase in PHASE_TASK},
+    **{(phase, "control plane restarted"): "succeeded" for phase in PHASE_TASK},
+}
+
+
+def agent_stop(phase: str, fault: str) -> str | None:
+    """Where the scripted agent stops for this case; None runs it to `exited 0`."""
+    if fault == "agent never registers" or (phase, fault) == ("boot", "TerminateInstances NotFound"):
+        return "before registering"  # the boot times out: Cleanup terminates, and hears NotFound first
+    if fault == "agent goes silent":
+        return "after logs"
+    if fault == "agent crashes":
+        return {"boot": "after registering", "start": "after start_run", "running": "after logs"}.get(phase)
+    return None
+
+
+class Faults:
+    """Faults keyed on the workflow's tasks, through the in-process Lambda dispatcher."""
+
+    def __init__(self, monkeypatch):
+        self.failing, self.on_entry, self.entered = {}, {}, set()
+        self.injected = []  # the `inject` counters of AWS errors: each must have been served
+        original = dispatch.call
+
+        def call(name: str, payload: dict):
+            if name not in self.entered:
+                self.entered.add(name)
+                for action in self.on_entry.pop(name, []):
+                    action()
+            mode = self.failing.get(name)
+            if mode == "once":
+                del self.failing[name]
+                return None, ("Lambda.ServiceException", "injected: Lambda was briefly unavailable", "")
+            if mode == "always":
+                return None, ("RuntimeError", "injected: the handler crashed", "")
+            return original(name, payload)
+
+        monkeypatch.setattr(dispatch, "call", call)
+
+    def at(self, task: str, action) -> None:
+        self.on_entry.setdefault(task, []).append(action)
+
+    def all_struck(self) -> bool:
+        """Every fault set up did happen: a case whose fault never fired would prove nothing."""
+        return (not self.on_entry and all(task in self.entered and mode == "always"
+                                          for task, mode in self.failing.items())
+                and all(hook["calls"] > 0 for hook in self.injected))
+
+
+def restart_control_plane() -> None:
+    settings.cache_clear()
+    reset_clients()
+
+
+def setup_fault(stack, faults: Faults, phase: str, fault: str, run_box: dict) -> None:
+    task = PHASE_TASK[phase]
+    ec2 = clients.ec2("us-east-1")
+    if fault == "task fails once":
+        faults.failing[task] = "once"
+    elif fault == "task fails always":
+        faults.failing[task] = "always"
+    elif fault == "capacity error":
+        faults.injected.append(inject(ec2, "RunInstances", "InsufficientInstanceCapacity", times=100))
+    elif fault == "TerminateInstances NotFound":
+        faults.at("Cleanup" if phase == "boot" else task, lambda: faults.injected.append(inject(
+            clients.ec2("us-east-1"), "TerminateInstances", "InvalidInstanceID.NotFound", times=1)))
+    elif fault == "record deleted":
+        faults.at(task, lambda: tables.runs().delete_item(Key={"run_id": run_box["run_id"]}))
+    elif fault == "control plane restarted":
+        faults.at(task, restart_control_plane)
+
+
+def drive_agent(stack, run_id: str, stop: str | None) -> bool:
+    """The instance's agent, scripted; True once it has written its log line."""
+    agent = stack.wait_for(lambda: _launched(stack, run_id), what="a launch or the run's end")
+    if agent is ENDED or stop == "before registering":
+        return False
+    agent.register()
+    if stop == "after registering" or stack.wait_for(lambda: _started(agent, run_id), what="start_run") is ENDED:
+        return False
+    if stop == "after start_run":
+        return False
+    status, body = agent.call("POST", "/v1/agent/logs", {"run_id": run_id, "seq": 1, "entries": [
+        {"stream": "stdout", "data": BEFORE_FAULT}]})
+    assert status == 200, body
+    if stop == "after logs":
+        return True
+    agent.exited(0)
+    return True
+
+
+def _launched(stack, run_id: str):
+    if _ended(run_id):
+        return ENDED
+    try:
+        return stack.agent(run_id) if (runs.get(run_id) or {}).get("instance_id") else None
+    except AssertionError:
+        return None
+
+
+def _started(agent, run_id: str):
+    if _ended(run_id):
+        return ENDED
+    _status, body = agent.call("GET", "/v1/agent/events", headers={"Last-Event-ID": str(agent.last_event)})
+    return "event: start_run" in body or None
+
+
+def _ended(run_id: str) -> bool:
+    run = runs.get(run_id)
+    return run is None or run["status"] in ("succeeded", "failed", "timed_out", "cancelled", "interrupted", "error")
+
+
+@pytest.mark.parametrize("phase, fault", list(CASES), ids=[f"{p}-{f.replace(' ', '_')}" for p, f in CASES])
+def test_every_fault_in_every_phase_ends_with_nothing_left_running(stack, monkeypatch, phase, fault):
+    monkeypatch.setattr(sweeper, "LAUNCH_GRACE_MS", 0)  # the sweep after the grace: time fast-forwarded
+    faults, run_box = Faults(monkeypatch), {}
+    setup_fault(stack, faults, phase, fault, run_box)
+    run_box.update(stack.create_run())
+    run_id = run_box["run_id"]
+    wrote_logs = drive_agent(stack, run_id, agent_stop(phase, fault))
+    sfn = boto3.client("stepfunctions")
+    stack.wait_for(lambda: sfn.describe_execution(executionArn=run_box["execution_arn"])["status"] != "RUNNING",
+                   timeout=30, what="the execution to end")
+
+    assert faults.all_struck(), (faults.on_entry, faults.failing, faults.injected)
+    swept = sweeper.sweep()
+    assert swept["terminated"] == [] and swept["orphans"] == [], "the workflow left the sweeper work to do"
+    assert stack.live_instances() == []
+    run = runs.get(run_id)
+    if CASES[(phase, fault)] is None:
+        assert run is None
+    else:
+        assert (run["status"], bool(run["reason"])) == (CASES[(phase, fault)], True), run["reason"]
+    entries, _ = logs.read(run_id, 0)
+    assert [e["data"] for e in entries] == ([BEFORE_FAULT] if wrote_logs else [])
+
+
+def test_the_matrix_covers_every_phase_and_every_fault():
+    assert {phase for phase, _ in CASES} == set(PHASE_TASK)
+    assert {fault for _, fault in CASES} == {
+        "task fails once", "task fails always", "agent crashes", "agent never registers", "agent goes silent",
+        "capacity error", "TerminateInstances NotFound", "record deleted", "control plane restarted"}
