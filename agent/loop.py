@@ -2,13 +2,16 @@
 
 It stops in three ways: the control plane answers 410/401 (instance gone or token revoked: stop the
 command, exit 0); the control plane has not answered 2xx for deadman_seconds; or the instance is still
-alive deadline_poweroff_grace_seconds after the run's deadline. The last two power the machine off.
+alive deadline_poweroff_grace_seconds after the run's deadline. The last two power the machine off, as
+does a crash of the agent itself (after writing its traceback to the console).
 """
 import logging
 import platform
 import socket
 import subprocess
+import sys
 import time
+import traceback
 from typing import Callable, Optional
 
 from agent import __version__
@@ -28,8 +31,14 @@ class Agent:
         self.dispatcher = dispatcher or Dispatcher(cfg, client)
 
     def run(self) -> int:
-        code = self._register()
-        return self._poll_forever() if code is None else code
+        try:
+            code = self._register()
+            return self._poll_forever() if code is None else code
+        except Exception:  # noqa: BLE001 - a bug: no agent means no run, so the machine goes too
+            # Panic diagnostics, best effort: the traceback goes to the console log (on EC2,
+            # `aws ec2 get-console-output`), then the command is stopped and the machine powered off.
+            log.critical("the agent crashed:\n%s", traceback.format_exc())
+            return self._power_off("the agent crashed ({})".format(sys.exc_info()[1]))
 
     def _register(self) -> Optional[int]:
         """None once registered, else the exit code to stop with."""

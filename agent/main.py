@@ -18,7 +18,7 @@ from agent.loop import Agent
 log = logging.getLogger("agent")
 
 
-class Terminated(Exception):
+class Terminated(BaseException):  # like KeyboardInterrupt: the loop's crash handler must not catch it
     """SIGTERM reached the agent."""
 
 

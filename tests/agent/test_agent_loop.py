@@ -1,4 +1,6 @@
 """The event loop in process, with a scripted transport and a recorded sleep: it never crashes."""
+import logging
+
 from agent.client import ApiClient, Response, TransportError
 from agent.config import Config
 from agent.loop import Agent
@@ -39,3 +41,32 @@ def test_bad_settings_exit_2_before_any_call(tmp_path):
     assert main(["--api-url", "ftp://x", "--token-file", str(tmp_path / "token")]) == 2
     assert main(["--api-url", "http://x", "--token-file", str(tmp_path / "missing")]) == 2
     assert main(["--api-url", "http://x"]) == 2  # argparse: --token-file is required
+
+
+def test_a_crash_of_the_agent_itself_leaves_its_traceback_and_powers_the_machine_off(tmp_path, caplog):
+    marker = tmp_path / "powered-off"
+    cfg = Config(api_url="http://cp", token_file="/nonexistent/token", workdir=str(tmp_path),
+                 poweroff_cmd="touch {}".format(marker))
+
+    class Broken:
+        last_event_id = 0
+
+        def latest_deadline_ms(self):
+            return None
+
+        def handle(self, *_args):
+            raise RuntimeError("a bug in the agent")
+
+        def stop_all(self):
+            pass
+
+    answers = [Response(200, b"{}"), Response(200, b"id: 1\nevent: start_run\ndata: {\"run_id\": \"r1\"}\n\n")]
+    client = ApiClient("http://cp", "k.s", 0.1, 0.4, transport=lambda *a: answers.pop(0), clock=lambda: 0.0,
+                       sleep=lambda s: None)
+    agent = Agent(cfg, client, clock=lambda: 0.0, sleep=lambda s: None, dispatcher=Broken())
+    logging.getLogger("agent").addHandler(caplog.handler)  # main() may have stopped it propagating
+    try:
+        assert agent.run() == 0 and marker.exists()
+    finally:
+        logging.getLogger("agent").removeHandler(caplog.handler)
+    assert "a bug in the agent" in caplog.text and "Traceback" in caplog.text
