@@ -25,9 +25,10 @@ class Unreachable(CliError):
 
 
 class Client:
-    def __init__(self, target: Target, urlopen: Callable = urllib.request.urlopen):
+    def __init__(self, target: Target, urlopen: Callable | None = None):
         self.target = target
-        self.urlopen = urlopen
+        # an opener of its own: HTTPS_PROXY / NO_PROXY are read now, not when the process first opened a URL
+        self.urlopen = urlopen or urllib.request.build_opener().open
 
     def get(self, path: str, **query) -> dict:
         if query:

@@ -26,7 +26,7 @@ def resolve(env: Environment) -> Target:
     url = env.environ.get(URL_VAR) or configured_url(env)
     if url:
         url = url.rstrip("/")
-        return Target(url, _auth_for(url, env))
+        return Target(url, auth_for(url, env))
     state = env.control().status(env.config_dir)
     if state is None:
         raise CliError(NO_CONTROL_PLANE, ExitCode.USAGE)
@@ -48,7 +48,7 @@ def configured_url(env: Environment) -> str | None:
     return url
 
 
-def _auth_for(url: str, env: Environment) -> Any:
+def auth_for(url: str, env: Environment) -> Any:
     host = urlsplit(url).hostname or ""
     if host in _LOOPBACK:  # the embedded stack named explicitly: it wants its local token, not SigV4
         state = env.control().status(env.config_dir)

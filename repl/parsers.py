@@ -86,7 +86,11 @@ def _ssh(nouns) -> None:
 
 def _setup(nouns) -> None:
     s = noun(nouns, "setup", "save the API URL, check the control plane answers, and set up SSH", examples.SETUP)
-    s.add_argument("--api-url", metavar="URL", help="the API's URL (http or https), saved to ~/.repl/config.toml")
+    where = s.add_mutually_exclusive_group()
+    where.add_argument("--api-url", metavar="URL", help="the API's URL (http or https), saved to ~/.repl/config.toml")
+    where.add_argument("--stack", metavar="NAME", help="take the URL from this CDK stack's ApiUrl output (default, "
+                       f"when no URL is configured yet: {setup.DEFAULT_STACK})")
+    s.add_argument("--region", help="the stack's region (default: your AWS configuration's)")
     s.set_defaults(handler=setup.setup)
 
 

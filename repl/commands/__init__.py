@@ -14,6 +14,10 @@ class Context:
         self.env = env
         self._client = None
 
+    def use(self, client: Client) -> None:
+        """Talk to this control plane from now on (`repl setup`, once it has checked it)."""
+        self._client = client
+
     @property
     def client(self) -> Client:
         if self._client is None:

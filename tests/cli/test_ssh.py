@@ -1,4 +1,4 @@
-"""`repl ssh-config`, `repl ssh` and `repl setup`: key files and modes, ssh_config entries, the Include line,
+"""`repl ssh-config` and `repl ssh`: key files and modes, ssh_config entries, the Include line,
 and the ssh command line (through a replaced execvp: no real ssh runs)."""
 import json
 import stat
@@ -119,20 +119,3 @@ def test_ssh_without_a_public_ip_or_to_an_unknown_run_fails_clearly(repl_main, k
     unknown = repl_main("ssh", "r404", server=keys)
     assert unknown.exit_code == 1 and "no run or live instance r404" in unknown.stderr
     assert execs == []
-
-
-def test_setup_saves_the_api_url_checks_it_and_writes_the_ssh_config(repl_main, keys, home):
-    (home / ".repl").mkdir()
-    (home / ".repl/config.toml").write_text('api_url = "https://old.example"\nprofile = "x"\n\n[extra]\nk = 1\n')
-    keys.instances = [instance()]
-    result = repl_main("setup", "--api-url", keys.url)
-    assert result.exit_code == 0, result.stderr
-    assert (home / ".repl/config.toml").read_text() == f'api_url = "{keys.url}"\nprofile = "x"\n\n[extra]\nk = 1\n'
-    assert f"control plane {keys.url}: ok (control id k3j9xa" in result.stdout
-    assert "with 1 entry (repl-r1)" in result.stdout and (home / ".repl/keys/aws-us-east-1.pem").exists()
-
-
-def test_setup_refuses_a_url_that_is_not_http(repl_main, home):
-    result = repl_main("setup", "--api-url", "ftp://example.com")
-    assert result.exit_code == 2 and "--api-url: 'ftp://example.com' is not an http(s) URL" in result.stderr
-    assert not (home / ".repl/config.toml").exists()

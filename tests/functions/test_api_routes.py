@@ -4,7 +4,7 @@ import pytest
 from functions.core.clock import now_ms
 from functions.store import instances, logs, runs
 from tests.functions import api_helpers
-from tests.functions.api_helpers import OTHER
+from tests.functions.api_helpers import OTHER, OWNER
 
 aws_tables, plane = api_helpers.aws_tables, api_helpers.plane  # the fixtures these tests share
 
@@ -94,7 +94,8 @@ def test_instances_hide_terminated_ones_unless_all_is_true(plane):
 
 
 def test_health_names_the_control_plane(plane):
-    assert plane.call("GET", "/v1/health") == (200, {"status": "ok", "control_id": "apitst", "version": "0.1.0"})
+    assert plane.call("GET", "/v1/health") == (200, {"status": "ok", "control_id": "apitst", "version": "0.1.0",
+                                                     "caller": OWNER, "region": "us-east-1"})
 
 
 @pytest.mark.parametrize("method, path", [("GET", "/v1/nothing"), ("DELETE", "/v1/runs"), ("GET", "/")])
