@@ -2,7 +2,6 @@
 import json
 import re
 
-import pytest
 from infra_helpers import ROOT, as_list, refs_in
 
 from functions.aws.permissions import EC2_ACTIONS, SPOT
@@ -38,13 +37,17 @@ def _ec2_sts(actions) -> set[str]:
     return {a for a in actions if a.startswith(("ec2:", "sts:"))}
 
 
-def test_seed_constants_match_the_seed_file():
-    if not SEED_FILE.exists():
-        pytest.skip(f"{SEED_FILE} not present")
-    blocks = re.findall(r"```json\n(.*?)```", SEED_FILE.read_text(), re.S)
-    policy = json.loads(blocks[0])
-    assert set(policy["Statement"][0]["Action"]) == SEED_POLICY_ACTIONS
-    assert set().union(*(json.loads(f"[{b}]") for b in blocks[1:])) == SEED_OPTIONAL_ACTIONS
+def policy_in(text: str) -> tuple[set, set]:
+    """(the base policy's actions, the snapshot and spot additions) from the JSON blocks of a page."""
+    blocks = re.findall(r"```json\n(.*?)```", text, re.S)
+    return set(json.loads(blocks[0])["Statement"][0]["Action"]), set().union(*(json.loads(f"[{b}]") for b in blocks[1:]))
+
+
+def test_the_readme_carries_the_seed_policy_and_these_constants_are_it():
+    readme = (ROOT / "README.md").read_text()
+    assert policy_in(readme[readme.index("### IAM policy"):]) == (SEED_POLICY_ACTIONS, SEED_OPTIONAL_ACTIONS)
+    if SEED_FILE.exists():  # in the development checkout, next to ../shared: the page users follow
+        assert policy_in(SEED_FILE.read_text()) == (SEED_POLICY_ACTIONS, SEED_OPTIONAL_ACTIONS)
 
 
 def test_ec2_and_sts_actions_anywhere_are_within_the_seed_policy(synth):
