@@ -23,6 +23,9 @@ demo: setup  ## start the embedded stack, run `echo hello world` on an emulated 
 test: setup  ## the whole suite, offline: tests/e2e and the rest side by side (both mostly wait)
 	$(PY) tests/run_suite.py
 
+bench: setup  ## time short runs on the embedded stack; writes bench/results/embedded_run.json
+	$(PY) bench/embedded_run.py
+
 synth: setup  ## synthesize the CDK app into cdk.out/ (no AWS credentials needed)
 	$(PY) app.py
 
