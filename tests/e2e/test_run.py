@@ -74,4 +74,4 @@ def wait_until(predicate, timeout: float = 60, what: str = "condition"):
 
 
 def processes() -> str:
-    return subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    return subprocess.run(["ps", "-ww", "-eo", "args"], capture_output=True, text=True).stdout  # -ww: untruncated
