@@ -39,8 +39,15 @@ def table(headers: list, rows: Iterable[list], colour: Callable[[int, str], str]
 
 
 def key_values(record: dict) -> str:
-    width = max(map(len, record), default=0) + 1
-    return "".join(f"{(key + ':').ljust(width)} {cell(value)}\n" for key, value in record.items())
+    """One `key: value` line per field; a nested record's fields become `key.field` lines."""
+    flat = {}
+    for key, value in record.items():
+        if isinstance(value, dict) and value:
+            flat.update({f"{key}.{inner}": v for inner, v in value.items()})
+        else:
+            flat[key] = value
+    width = max(map(len, flat), default=0) + 1
+    return "".join(f"{(key + ':').ljust(width)} {cell(value)}\n" for key, value in flat.items())
 
 
 def short_time(iso: str | None) -> str:

@@ -70,3 +70,10 @@ def test_the_cost_ends_the_summary_line():
     run = make_run("r1", status="succeeded", exit_code=0, ended_at="2026-11-26T18:00:00.000Z", **ENDED)
     assert run_lines.summary_line(run) == ("[repl] run r1 succeeded (exit 0) in 1h00m; instance i-0abc terminated; "
                                            "~$0.0104 (t3.micro, on-demand $0.0104/h)")
+
+
+def test_a_nested_field_is_shown_field_by_field_not_as_a_python_dict():
+    text = output.key_values({"status": "interrupted", "interruption": {"action": "terminate",
+                                                                         "time": "2026-11-26T12:00:00.000Z"}})
+    assert text.splitlines() == ["status:              interrupted", "interruption.action: terminate",
+                                 "interruption.time:   2026-11-26T12:00:00.000Z"]
