@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Callable, Optional
 
-from agent import imds, process
+from agent import imds, process, runenv
 from agent.shipper import LogShipper
 
 log = logging.getLogger("agent")
@@ -28,10 +28,10 @@ FLAGGED_KILLS = ("cancelled", "timed_out", "interrupted")  # reported as `<reaso
 
 class Run:
     def __init__(self, client, cfg, run_id: str, command: str, deadline_ms: Optional[float], workdir: str,
-                 spot: bool = False, now: Callable[[], float] = time.time):
+                 spot: bool = False, now: Callable[[], float] = time.time, wants_env: bool = False):
         self._client, self._cfg, self._now = client, cfg, now
         self.run_id, self.deadline_ms, self.spot = run_id, deadline_ms, spot
-        self._command, self._workdir = command, workdir
+        self._command, self._workdir, self._wants_env = command, workdir, wants_env
         self._shipper = LogShipper(client, run_id, cfg.log_batch_seconds, cfg.log_batch_bytes)
         self._reporting = threading.Lock()  # the interrupted report always goes before the exited one
         self._interrupt_at = None  # type: Optional[float]  # epoch s: kill the command for a notice
@@ -93,8 +93,12 @@ class Run:
         """Run the command to its end; what to report (None: it never started, as the agent is stopping)."""
         if self._kill_reason:  # asked to die while "started" was still being delivered
             return {"exit_code": None, "cancelled": True} if self._kill_reason == "cancelled" else None
+        env = runenv.fetch(self._client) if self._wants_env else {}
+        if env is None:
+            shipper.put("stderr", "skyrepl-agent: cannot read the run's --env values; not starting it\n")
+            return {"exit_code": SPAWN_FAILED_EXIT_CODE}
         try:
-            proc = process.spawn(self._command, self._workdir)
+            proc = process.spawn(self._command, self._workdir, env)
         except OSError as err:
             shipper.put("stderr", "skyrepl-agent: cannot start the command: {}\n".format(err))
             return {"exit_code": SPAWN_FAILED_EXIT_CODE}

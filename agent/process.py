@@ -9,7 +9,7 @@ import os
 import signal
 import subprocess
 import threading
-from typing import Callable, List
+from typing import Callable, List, Optional
 
 log = logging.getLogger("agent")
 
@@ -20,10 +20,11 @@ STREAMS = ("stdout", "stderr")
 Sink = Callable[[str, str], None]  # (stream, text)
 
 
-def spawn(command: str, cwd: str) -> subprocess.Popen:
+def spawn(command: str, cwd: str, extra_env: Optional[dict] = None) -> subprocess.Popen:
     """bash -c, stdin /dev/null, a new session (so its whole process group can be signalled at once)."""
     os.makedirs(cwd, exist_ok=True)
-    return subprocess.Popen(["/bin/bash", "-c", command], cwd=cwd, stdin=subprocess.DEVNULL,
+    env = dict(os.environ, **extra_env) if extra_env else None
+    return subprocess.Popen(["/bin/bash", "-c", command], cwd=cwd, stdin=subprocess.DEVNULL, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, bufsize=0)
 
 

@@ -19,6 +19,8 @@ def cell(value) -> str:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, list):  # env_names: API_TOKEN, DEBUG
+        return ", ".join(map(str, value)) or "-"
     return str(value)
 
 

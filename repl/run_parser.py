@@ -29,6 +29,9 @@ def add_run(nouns) -> argparse.ArgumentParser:
     p.add_argument("--region", help="AWS region (default: the control plane's)")
     p.add_argument("--snapshot", metavar="ID", help="launch from this snapshot (see repl snapshot --help); "
                    "region and arch are the snapshot's, --spec defaults to t3.micro or t4g.micro")
+    p.add_argument("-e", "--env", action="append", metavar="KEY[=VALUE]",
+                   help="set KEY in the command's environment (repeatable); KEY alone takes this shell's value. "
+                   "Values are kept out of every record and log")
     p.add_argument("-p", "--profile", metavar="NAME", help="take defaults from [profile.NAME] in repl.toml; "
                    "flags still win")
     p.add_argument("--dry-run", action="store_true", help="print the request and where each value came from "

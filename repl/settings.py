@@ -37,7 +37,7 @@ def resolve(args, env: Environment) -> Resolved:
     if args.profile and found is None:
         raise CliError(f"--profile {args.profile}: no {project.FILE_NAME} in {env.cwd} or the directories above it; "
                        f"create one with a [profile.{args.profile}] table (see README, Profiles)", ExitCode.USAGE)
-    layers = [("flag", {key: getattr(args, key) for key in FLAGS})]
+    layers = [("flag", {**{key: getattr(args, key) for key in FLAGS}, "env": flag_env(args.env, env.environ)})]
     if found and args.profile:
         layers.append((f"profile {args.profile}", found.profile(args.profile)))
     if found:
@@ -49,7 +49,27 @@ def resolve(args, env: Environment) -> Resolved:
             if layer.get(key) is not None:
                 values[key], sources[key] = layer[key], source
                 break
+    values.pop("env", None)
+    for source, layer in reversed(layers):  # env merges name by name: a flag's KEY beats the profile's
+        if layer.get("env"):
+            values["env"], sources["env"] = {**values.get("env", {}), **layer["env"]}, source
     return Resolved(values, sources, path, args.profile)
+
+
+def flag_env(items: list | None, environ) -> dict | None:
+    """--env KEY=VALUE, or --env KEY for the value this shell has."""
+    if not items:
+        return None
+    env = {}
+    for item in items:
+        name, given, value = item.partition("=")
+        if not given:
+            if name not in environ:
+                raise CliError(f"--env {name}: {name} is not set here; set it, or pass --env {name}=VALUE",
+                               ExitCode.USAGE)
+            value = environ[name]
+        env[name] = value
+    return env
 
 
 def request_body(resolved: Resolved, command: str, snapshot: str | None) -> dict:

@@ -31,6 +31,14 @@ def events():
     return Response(200, "text/event-stream", body, headers={"Cache-Control": "no-cache"})
 
 
+@router.get("/v1/agent/env")
+def env():
+    """The run's `--env` values, for the agent to give the command; never in an event or a record."""
+    instance = authenticate(router.current_event)
+    return Response(200, "application/json", service.run_environment(instance),
+                    headers={"Cache-Control": "no-store"})
+
+
 @router.post("/v1/agent/logs")
 def logs():
     instance, body = authenticate(router.current_event), _object(json_body(router.current_event))

@@ -1,7 +1,7 @@
 """What the agent's calls do to the run: registration, events (its heartbeat), logs, status."""
 import json
 
-from functions.aws import stepfunctions
+from functions.aws import run_env, stepfunctions
 from functions.core import states
 from functions.core.clock import iso, now_ms, parse_iso
 from functions.core.errors import Invalid
@@ -43,6 +43,10 @@ def sse_body(retry_ms: int, pending: list) -> str:
     frames = [f"retry: {retry_ms}\n\n"]
     frames += [f"id: {e['id']}\nevent: {e['type']}\ndata: {json.dumps(e['data'])}\n\n" for e in pending]
     return "".join(frames)
+
+
+def run_environment(instance: dict) -> dict:
+    return {"run_id": instance["run_id"], "env": run_env.load(instance["run_id"])}
 
 
 def store_logs(instance: dict, body: dict) -> None:

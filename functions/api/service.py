@@ -3,7 +3,7 @@ import hashlib
 import json
 
 from functions.api import snapshots
-from functions.aws import stepfunctions
+from functions.aws import run_env, stepfunctions
 from functions.core import states
 from functions.core.clock import iso, now_ms
 from functions.core.errors import Conflict, Invalid
@@ -36,6 +36,7 @@ def create_run(owner: str, body, idempotency_key: str | None = None) -> tuple[di
         "config": {"boot_poll_seconds": cfg.boot_poll_seconds, "boot_timeout_seconds": cfg.boot_timeout_seconds,
                    "agent_lost_seconds": cfg.agent_lost_seconds, "cancel_grace_seconds": cfg.cancel_grace_seconds},
         "request_hash": _fingerprint(body) if key else None,
+        "env_names": sorted(req.env),  # the values are secrets: only in SSM, until teardown
     }
     replayed = not runs.create(run)
     if replayed:
@@ -43,6 +44,7 @@ def create_run(owner: str, body, idempotency_key: str | None = None) -> tuple[di
         if run.get("execution_arn"):
             return run, True
         # else the first request stopped between the two writes: starting is safe (executions are named)
+    run_env.save(run["run_id"], req.env)  # before the workflow starts: the agent reads it at start_run
     arn = stepfunctions.start(run["run_id"], {"run_id": run["run_id"], "config": run["config"]})
     return runs.update(run["run_id"], execution_arn=arn), replayed
 
@@ -57,6 +59,8 @@ def _idempotency_key(value: str | None) -> str | None:
 
 
 def _fingerprint(body: dict) -> str:
+    """The request's hash, with env's values left out: a stored hash of a short secret could be guessed."""
+    body = {**body, "env": sorted(body["env"])} if isinstance(body.get("env"), dict) else body
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 

@@ -31,3 +31,5 @@ EC2_ACTIONS = {
 
 # Private keys of the skyrepl-{region} key pairs are kept as SSM SecureStrings under this path.
 KEY_PARAMETER_PREFIX = "/skyrepl/keys/"
+# A run's `--env` values, as one SSM SecureString per run, from its creation until its teardown.
+RUN_ENV_PARAMETER_PREFIX = "/skyrepl/runs/"

@@ -1,8 +1,9 @@
 """Validation of the create-run request: every error names its field and what is allowed."""
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import Invalid
+from .run_env import parse_env
 from .snapshots import image_id
 from .specs import Spec, parse_spec
 
@@ -12,7 +13,7 @@ MIN_MAX_DURATION_MS = 1_000  # 1 s: short limits are the user's call (a real boo
 MAX_MAX_DURATION_MS = 7 * 24 * 3_600_000  # 7 days
 MAX_COMMAND_BYTES = 16_384  # the command travels in SSE events and DynamoDB items
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
-FIELDS = ("provider", "spec", "command", "max_duration_ms", "spot", "region", "snapshot")
+FIELDS = ("provider", "spec", "command", "max_duration_ms", "spot", "region", "snapshot", "env")
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class RunRequest:
     spot: bool
     region: str | None  # None only with a snapshot: the snapshot's region
     snapshot: str | None = None  # an AMI id from `repl snapshot create`
+    env: dict = field(default_factory=dict)  # NAME -> value for the command: secrets (core/run_env.py)
 
 
 def parse_run_request(body, default_region: str) -> RunRequest:
@@ -41,6 +43,7 @@ def parse_run_request(body, default_region: str) -> RunRequest:
         spot=_spot(body.get("spot", False)),
         region=_region_or_default(body.get("region"), default_region, snapshot),
         snapshot=snapshot,
+        env=parse_env(body.get("env")),
     )
 
 

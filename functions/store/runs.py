@@ -12,7 +12,8 @@ from functions.store import tables
 from functions.store.items import plain, update_expression
 
 PUBLIC_FIELDS = ("status", "exit_code", "reason", "provider", "spec", "instance_type", "arch", "region", "spot",
-                 "spot_price", "command", "max_duration_ms", "instance_id", "snapshot", "interruption")
+                 "spot_price", "command", "max_duration_ms", "instance_id", "snapshot", "interruption",
+                 "env_names")
 
 _CURSOR_FIELDS = {"run_id", "owner", "created_at"}  # the table key plus the by_owner index key
 

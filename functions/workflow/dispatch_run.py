@@ -14,5 +14,6 @@ def handler(event, _context=None) -> dict:
         return {}
     instances.push_event(run["instance_key"], "start_run",
                          {"run_id": run["run_id"], "command": run["command"], "deadline_ms": run["deadline_ms"],
-                          "workdir": None, "spot": bool(run.get("spot"))})  # a spot run's agent watches IMDS
+                          "workdir": None, "spot": bool(run.get("spot")),
+                          "env": bool(run.get("env_names"))})  # then the agent asks GET /v1/agent/env  # a spot run's agent watches IMDS
     return {}

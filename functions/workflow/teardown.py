@@ -1,5 +1,5 @@
 """Terminate a run's instances and confirm it with EC2 before anyone calls the run ended."""
-from functions.aws import provider
+from functions.aws import provider, run_env
 from functions.core import states
 from functions.core.clock import now_ms
 from functions.core.errors import TerminationNotConfirmed
@@ -23,6 +23,7 @@ def terminate_and_confirm(run: dict) -> list:
     unconfirmed = [i for i in sorted(ids) if not _gone(region, i, instance)]
     if unconfirmed:
         raise TerminationNotConfirmed(f"EC2 does not show {', '.join(unconfirmed)} shutting down yet")
+    run_env.forget(run["run_id"])  # nothing runs any more that could need it
     if instance:
         instances.update(instance["instance_key"], state=states.TERMINATED, terminated_ms=now_ms())
         if instance.get("tailscale_hostname"):  # best effort: an ephemeral device leaves on its own anyway
@@ -42,6 +43,7 @@ def terminate_by_tag(run_id: str) -> list:
         if unconfirmed:
             raise TerminationNotConfirmed(f"EC2 does not show {', '.join(unconfirmed)} shutting down yet")
         found += ids
+    run_env.forget(run_id)
     return found
 
 

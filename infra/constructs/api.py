@@ -5,11 +5,12 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from functions.aws.permissions import EC2_ACTIONS, KEY_PARAMETER_PREFIX
+from functions.aws.permissions import EC2_ACTIONS, KEY_PARAMETER_PREFIX, RUN_ENV_PARAMETER_PREFIX
 from functions.store.schema import INSTANCES, KV, LOGS, RUNS, SNAPSHOTS
 from infra import settings
 from infra.constructs.storage import Storage
 from infra.lambda_function import grant_aws_actions, make_function
+from infra.parameters import grant_parameters
 
 API_HANDLER = "functions.api.handler.lambda_handler"
 AGENT_API_HANDLER = "functions.agent_api.handler.lambda_handler"
@@ -43,6 +44,9 @@ class Api(Construct):
         storage.use(self.agent_fn, INSTANCES, "rw")
         storage.use(self.agent_fn, LOGS, "rw")
         storage.use(self.agent_fn, KV, "read")
+        # A run's --env values: the API writes them at creation, the agent's route reads them at start.
+        grant_parameters(self.user_fn, RUN_ENV_PARAMETER_PREFIX, "ssm:PutParameter")
+        grant_parameters(self.agent_fn, RUN_ENV_PARAMETER_PREFIX, "ssm:GetParameter")
 
         self.rest_api = apigw.RestApi(
             self, "RestApi",

@@ -5,13 +5,14 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from functions.aws.permissions import EC2_ACTIONS, KEY_PARAMETER_PREFIX
+from functions.aws.permissions import EC2_ACTIONS, KEY_PARAMETER_PREFIX, RUN_ENV_PARAMETER_PREFIX
 from functions import tailscale
 from functions.store.schema import INSTANCES, KV, RUNS
 from functions.workflow.definition import TASK_HANDLERS, definition_json
 from infra import settings
 from infra.constructs.storage import Storage
 from infra.lambda_function import grant_aws_actions, make_function
+from infra.parameters import grant_parameters
 
 
 class Workflow(Construct):
@@ -26,6 +27,8 @@ class Workflow(Construct):
 
         provision = self.functions["Provision"]
         storage.use(provision, KV, "rw")  # AMI cache, per-region startup results, regions in use
+        for task in ("Finalize", "Cleanup"):  # teardown deletes the run's --env values
+            grant_parameters(self.functions[task], RUN_ENV_PARAMETER_PREFIX, "ssm:DeleteParameter")
         # With the run's record gone, Cleanup looks for its instances in every region in use.
         storage.use(self.functions["Cleanup"], KV, "read")
         provision.add_environment("API_URL", api_url)  # written into the user-data: where agents call back

@@ -5,10 +5,13 @@ from repl import output, settings
 from repl.settings import Resolved
 
 HEADERS = ["FIELD", "VALUE", "FROM"]
+HIDDEN = "(hidden)"
 
 
 def describe(resolved: Resolved, body: dict, as_json: bool) -> str:
     sources = settings.body_sources(resolved, body)
+    if body.get("env"):  # secrets: a dry run on a shared screen shows the names only
+        body = {**body, "env": {name: HIDDEN for name in body["env"]}}
     unsent = {key: resolved.values[key] for key in settings.not_sent(resolved)}
     if as_json:
         return output.to_json({"dry_run": True, "request": body, "sources": sources,

@@ -16,6 +16,7 @@ class FakePlane:
         self.answers = {}  # path -> list of statuses to answer with first, one per call
         self.gone = False  # answer 410 to events from now on
         self.retry_ms = 50
+        self.run_env = {}  # what GET /v1/agent/env answers (the run's --env values)
         self.cond = threading.Condition()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self.url = "http://127.0.0.1:{}".format(self.server.server_address[1])
@@ -67,6 +68,8 @@ class FakePlane:
                 return scripted.pop(0), "application/json", '{"error": {"code": "internal"}}'
             if path == "/v1/agent/events":
                 return self._events(int(headers.get("last-event-id") or 0))
+            if path == "/v1/agent/env":
+                return 200, "application/json", json.dumps({"run_id": "r1", "env": self.run_env})
             if path == "/v1/agent/register":
                 return 200, "application/json", '{"instance_key": "ik-test", "run_id": "r1", "heartbeat_seconds": 5}'
             return 200, "application/json", '{"ok": true}'

@@ -56,13 +56,22 @@ def test_dry_run_of_a_snapshot_shows_what_the_snapshot_decides(repl_main, plane)
 
 
 def test_dry_run_shows_reserved_settings_as_not_sent_and_odd_values_exactly(repl_main, plane, home):
-    (home / "repl.toml").write_text('spec = "t3.micro"\nenv = { DEBUG = "1" }\n')
+    (home / "repl.toml").write_text('spec = "t3.micro"\nartifacts = ["out/*.csv"]\n')
     result = repl_main("run", "-c", "echo a\necho b", "--dry-run", server=plane)
     assert 'command          "echo a\\necho b"     flag\n' in result.stdout  # a JSON string: one line, exact
-    assert ('env              {"DEBUG": "1"}       repl.toml (not sent: the control plane does not take it yet)\n'
+    assert ('artifacts        ["out/*.csv"]        repl.toml (not sent: the control plane does not take it yet)\n'
             in result.stdout)
     assert json.loads(repl_main("run", "-c", "x", "--dry-run", "--json", server=plane).stdout)["not_sent"] == {
-        "env": {"DEBUG": "1"}}
+        "artifacts": ["out/*.csv"]}
+
+
+def test_dry_run_names_env_variables_but_never_shows_their_values(repl_main, plane, home):
+    (home / "repl.toml").write_text('spec = "t3.micro"\nenv = { TOKEN = "s3cret" }\n')
+    text = repl_main("run", "-c", "x", "--dry-run", "-e", "API_KEY=hunter2", server=plane).stdout
+    as_json = repl_main("run", "-c", "x", "--dry-run", "--json", server=plane).stdout
+    assert "s3cret" not in text + as_json and "hunter2" not in text
+    assert '{"TOKEN": "(hidden)", "API_KEY": "(hidden)"}' in text
+    assert json.loads(as_json)["request"]["env"] == {"TOKEN": "(hidden)"}
 
 
 def test_a_real_run_is_unaffected_by_the_dry_run_flag_being_available(repl_main, plane):

@@ -77,3 +77,8 @@ def test_a_nested_field_is_shown_field_by_field_not_as_a_python_dict():
                                                                          "time": "2026-11-26T12:00:00.000Z"}})
     assert text.splitlines() == ["status:              interrupted", "interruption.action: terminate",
                                  "interruption.time:   2026-11-26T12:00:00.000Z"]
+
+
+def test_a_list_field_reads_as_a_comma_separated_cell():
+    assert output.key_values({"env_names": ["API_TOKEN", "DEBUG"], "tags": []}).splitlines() == [
+        "env_names: API_TOKEN, DEBUG", "tags:      -"]

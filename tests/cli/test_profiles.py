@@ -1,9 +1,7 @@
 """repl.toml: where it is found, and the precedence flag > profile > file defaults > built-in defaults
 (its errors: test_profile_errors.py)."""
-import functions.core.requests
 import pytest
 
-from repl import settings
 from tests.cli.conftest import step
 
 RUN = ("run", "-c", "true", "--detach")
@@ -104,20 +102,38 @@ def test_a_spec_from_the_file_satisfies_the_required_spec_but_command_is_still_r
     assert result.exit_code == 2 and result.stderr.startswith("usage: repl run")
     assert result.stderr.endswith("repl: the following arguments are required: --command\n")
 
-def test_env_and_artifacts_are_read_and_not_sent_until_the_api_takes_them(project, sent, repl_main, plane):
+def test_env_is_sent_and_artifacts_are_read_but_not_sent_until_the_api_takes_them(project, sent, repl_main,
+                                                                                  plane):
     path = project('spec = "t3.micro"\nenv = { DEBUG = "1" }\nartifacts = ["out/*.csv"]\n')
-    assert "env" not in sent() and "artifacts" not in sent()
-    note = repl_main(*RUN, server=plane).stderr
-    assert note == (f"[repl] note: env and artifacts from {path} not sent: the control plane does not take "
-                    "them yet\n")
-
-def test_env_and_artifacts_are_passed_through_once_the_api_takes_them(project, sent, monkeypatch):
-    project('spec = "t3.micro"\nenv = { DEBUG = "1" }\nartifacts = ["out/*.csv"]\n')
-    fields = (*functions.core.requests.FIELDS, "env", "artifacts")
-    monkeypatch.setattr(functions.core.requests, "FIELDS", fields)  # as the API will, one day
-    monkeypatch.setattr(settings, "FIELDS", fields)
     body = sent()
-    assert (body["env"], body["artifacts"]) == ({"DEBUG": "1"}, ["out/*.csv"])
+    assert body["env"] == {"DEBUG": "1"} and "artifacts" not in body
+    note = repl_main(*RUN, server=plane).stderr
+    assert note == f"[repl] note: artifacts from {path} not sent: the control plane does not take it yet\n"
+
+
+def test_env_merges_name_by_name_flag_over_profile_over_file(project, sent, monkeypatch):
+    project('spec = "t3.micro"\nenv = { A = "file", B = "file", C = "file" }\n\n'
+            '[profile.p]\nenv = { B = "profile", C = "profile" }\n')
+    monkeypatch.setenv("FROM_SHELL", "shell value")
+    body = sent("-p", "p", "--env", "C=flag", "-e", "FROM_SHELL", "--env", "EMPTY=")
+    assert body["env"] == {"A": "file", "B": "profile", "C": "flag", "FROM_SHELL": "shell value", "EMPTY": ""}
+
+
+def test_env_key_alone_must_be_set_in_this_shell(repl_main, plane, monkeypatch):
+    monkeypatch.delenv("NOT_SET_HERE", raising=False)
+    result = repl_main("run", "--spec", "t3.micro", "-c", "true", "--env", "NOT_SET_HERE", server=plane)
+    assert result.exit_code == 2 and result.stderr == (
+        "repl: --env NOT_SET_HERE: NOT_SET_HERE is not set here; set it, or pass --env NOT_SET_HERE=VALUE\n")
+    assert plane.requests == []
+
+
+@pytest.mark.parametrize("item, message", [("1BAD=x", "env: '1BAD' is not allowed"),
+                                           ("PATH=/x", "env: 'PATH' is not allowed"),
+                                           ("SKYREPL_TOKEN=x", "env: 'SKYREPL_TOKEN' is not allowed")])
+def test_a_bad_env_name_is_refused_before_anything_is_sent(repl_main, plane, item, message):
+    result = repl_main("run", "--spec", "t3.micro", "-c", "true", "--env", item, server=plane)
+    assert result.exit_code == 2 and result.stderr.startswith(f"repl: {message}") and plane.requests == []
+
 
 def test_other_commands_never_read_the_file(repl_main, plane, project, monkeypatch, home):
     project("not toml at all [")

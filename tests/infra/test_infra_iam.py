@@ -83,13 +83,37 @@ def test_the_spot_tuple_is_the_seeds_spot_block():
 def test_only_provision_startup_and_the_api_reach_the_key_parameters(synth):
     for key in synth.functions:
         ssm = [s for s in synth.statements(synth.role(key)) if any(a.startswith("ssm:") for a in as_list(s["Action"]))
-               and "/skyrepl/tailscale/" not in json.dumps(s["Resource"])]  # test_infra_tailscale.py
+               and "/skyrepl/keys/" in json.dumps(s["Resource"])]
         if key not in KEY_PARAMETER_ACCESS:
             assert not ssm, key
             continue
         (statement,) = ssm
         assert sorted(as_list(statement["Action"])) == KEY_PARAMETER_ACCESS[key], key
         assert statement["Resource"]["Fn::Join"][1][-1].endswith(":parameter/skyrepl/keys/*")
+
+
+# who may touch a run's --env values (SSM SecureStrings under /skyrepl/runs/), and how
+RUN_ENV_ACCESS = {"Api": ["ssm:PutParameter"], "AgentApi": ["ssm:GetParameter"],
+                  "Finalize": ["ssm:DeleteParameter"], "Cleanup": ["ssm:DeleteParameter"]}
+
+
+def test_only_the_api_the_agent_route_and_teardown_reach_the_run_environments(synth):
+    for key in synth.functions:
+        found = [s for s in synth.statements(synth.role(key)) if "/skyrepl/runs/" in json.dumps(s["Resource"])]
+        if key not in RUN_ENV_ACCESS:
+            assert not found, key
+            continue
+        (statement,) = found
+        assert as_list(statement["Action"]) == RUN_ENV_ACCESS[key], key
+        assert statement["Resource"]["Fn::Join"][1][-1].endswith(":parameter/skyrepl/runs/*")
+
+
+def test_no_ssm_grant_outside_the_three_known_paths(synth):
+    for key in synth.functions:
+        for statement in synth.statements(synth.role(key)):
+            if any(a.startswith("ssm:") for a in as_list(statement["Action"])):
+                assert any(f"/skyrepl/{path}/" in json.dumps(statement["Resource"])
+                           for path in ("keys", "tailscale", "runs")), key
 
 
 def _table_access(synth, key: str) -> dict[str, str]:
