@@ -71,7 +71,8 @@ class Dispatcher:
         workdir = os.path.join(self._cfg.workdir, workdir) if isinstance(workdir, str) else self._cfg.workdir
         run = self._run_factory(self._client, self._cfg, run_id, command, deadline_ms, workdir,
                                 spot=data.get("spot") is True,  # only a spot run watches IMDS
-                                wants_env=data.get("env") is True)  # its values: GET /v1/agent/env
+                                wants_env=data.get("env") is True,  # its values: GET /v1/agent/env
+                                archive=data.get("archive") if isinstance(data.get("archive"), dict) else None)
         self.runs[run_id] = run
         run.start()
 

@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Callable, Optional
 
-from agent import imds, process, runenv
+from agent import imds, process, runenv, workdir
 from agent.shipper import LogShipper
 
 log = logging.getLogger("agent")
@@ -28,10 +28,11 @@ FLAGGED_KILLS = ("cancelled", "timed_out", "interrupted")  # reported as `<reaso
 
 class Run:
     def __init__(self, client, cfg, run_id: str, command: str, deadline_ms: Optional[float], workdir: str,
-                 spot: bool = False, now: Callable[[], float] = time.time, wants_env: bool = False):
+                 spot: bool = False, now: Callable[[], float] = time.time, wants_env: bool = False,
+                 archive: Optional[dict] = None):
         self._client, self._cfg, self._now = client, cfg, now
         self.run_id, self.deadline_ms, self.spot = run_id, deadline_ms, spot
-        self._command, self._workdir, self._wants_env = command, workdir, wants_env
+        self._command, self._workdir, self._wants_env, self._archive = command, workdir, wants_env, archive
         self._shipper = LogShipper(client, run_id, cfg.log_batch_seconds, cfg.log_batch_bytes)
         self._reporting = threading.Lock()  # the interrupted report always goes before the exited one
         self._interrupt_at = None  # type: Optional[float]  # epoch s: kill the command for a notice
@@ -98,7 +99,12 @@ class Run:
             shipper.put("stderr", "skyrepl-agent: cannot read the run's --env values; not starting it\n")
             return {"exit_code": SPAWN_FAILED_EXIT_CODE}
         try:
-            proc = process.spawn(self._command, self._workdir, env)
+            cwd = workdir.prepare(self._archive, workdir.target_for(self._workdir, self.run_id)) \
+                if self._archive else self._workdir
+            proc = process.spawn(self._command, cwd, env)
+        except workdir.WorkdirError as err:
+            shipper.put("stderr", "skyrepl-agent: the synced working directory: {}\n".format(err))
+            return {"exit_code": SPAWN_FAILED_EXIT_CODE}
         except OSError as err:
             shipper.put("stderr", "skyrepl-agent: cannot start the command: {}\n".format(err))
             return {"exit_code": SPAWN_FAILED_EXIT_CODE}

@@ -90,6 +90,7 @@ API_THROTTLE_RATE = 50  # steady requests per second, whole stage
 API_THROTTLE_BURST = 100  # requests
 
 SWEEP_EVERY_MINUTES = 5
+WORKDIR_EXPIRY_DAYS = 7  # synced working directories (an unchanged tree is uploaded again after a week)
 STATE_MACHINE_LOG_PREFIX = "/aws/vendedlogs/states/"  # AWS's recommended prefix for vended logs
 
 # Tables whose loss would lose users' history: kept when the stack is deleted.

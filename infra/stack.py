@@ -7,6 +7,7 @@ from infra.constructs.api import Api
 from infra.constructs.startup import Startup
 from infra.constructs.storage import Storage
 from infra.constructs.sweeper import Sweeper
+from infra.constructs.workdirs import Workdirs
 from infra.constructs.workflow import Workflow
 
 
@@ -21,9 +22,14 @@ class SkyReplStack(Stack):
         Tags.of(self).add("skyrepl:control-id", self.control_id)
 
         storage = Storage(self, "Storage")
+        workdirs = Workdirs(self, "Workdirs")
         api = Api(self, "Api", storage=storage)
+        # The API answers where to upload (presigned PUT) and checks an archive exists (HEAD needs
+        # s3:GetObject); DispatchRun presigns the agent's GET.
+        workdirs.use(api.user_fn, "s3:PutObject", "s3:GetObject")
         # Provision's API_URL is built from the RestApi id only, so this order has no dependency cycle.
         workflow = Workflow(self, "Workflow", storage=storage, api_url=api.base_url)
+        workdirs.use(workflow.functions["DispatchRun"], "s3:GetObject")
         api.use_workflow(workflow.state_machine)
         api.use_sweeper(Sweeper(self, "Sweeper", storage=storage, state_machine=workflow.state_machine).fn)
         Startup(self, "Startup", storage=storage)  # the seed's startup() for this region, at deploy

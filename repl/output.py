@@ -62,6 +62,13 @@ def shorten(text: str, width: int = COMMAND_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def size(n_bytes: int) -> str:
+    for unit, scale in (("MB", 1e6), ("KB", 1e3)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.1f} {unit}"
+    return f"{n_bytes} B"
+
+
 def price(usd_per_hour: float | None) -> str:
     """$0.0035/h: four decimals as EC2 quotes them, more only when a price needs them."""
     if usd_per_hour is None:

@@ -32,6 +32,9 @@ def add_run(nouns) -> argparse.ArgumentParser:
     p.add_argument("-e", "--env", action="append", metavar="KEY[=VALUE]",
                    help="set KEY in the command's environment (repeatable); KEY alone takes this shell's value. "
                    "Values are kept out of every record and log")
+    p.add_argument("--workdir", metavar="DIR", help="ship DIR (default: this directory) to the instance and run the "
+                   "command inside it; .gitignore files and a .replignore say what stays behind")
+    p.add_argument("--no-sync", action="store_true", help="ship no directory: the command runs in an empty one")
     p.add_argument("-p", "--profile", metavar="NAME", help="take defaults from [profile.NAME] in repl.toml; "
                    "flags still win")
     p.add_argument("--dry-run", action="store_true", help="print the request and where each value came from "

@@ -2,7 +2,7 @@
 import hashlib
 import json
 
-from functions.api import snapshots
+from functions.api import snapshots, workdirs
 from functions.aws import run_env, stepfunctions
 from functions.core import states
 from functions.core.clock import iso, now_ms
@@ -23,6 +23,7 @@ def create_run(owner: str, body, idempotency_key: str | None = None) -> tuple[di
     req = parse_run_request(body, cfg.default_region)
     key = _idempotency_key(idempotency_key)
     req, image_id = snapshots.launch_from(owner, req) if req.snapshot else (req, None)
+    archive = workdirs.archive_key(owner, req.workdir) if req.workdir else None
     created = now_ms()
     run = {
         "run_id": idempotent_run_id(owner, key) if key else new_run_id(), "owner": owner, "status": states.PENDING,
@@ -37,6 +38,7 @@ def create_run(owner: str, body, idempotency_key: str | None = None) -> tuple[di
                    "agent_lost_seconds": cfg.agent_lost_seconds, "cancel_grace_seconds": cfg.cancel_grace_seconds},
         "request_hash": _fingerprint(body) if key else None,
         "env_names": sorted(req.env),  # the values are secrets: only in SSM, until teardown
+        "workdir_sha256": req.workdir, "workdir_key": archive,  # the command runs inside it
     }
     replayed = not runs.create(run)
     if replayed:

@@ -4,6 +4,7 @@ Clients are created lazily (never at import: tests start moto first) and cached 
 Lambda reuses its connections, and so tests can register botocore hooks on the very client the
 provider will use. boto3 honours AWS_ENDPOINT_URL itself, which is how embedded mode reaches moto.
 """
+import os
 import threading
 
 import boto3
@@ -37,6 +38,18 @@ def sts(region: str):
 
 def ssm(region: str):
     return _client("ssm", region)
+
+
+def s3(region: str):
+    """Presigned URLs must work where the agent is: on AWS the regional virtual-host name; behind an
+    emulator's single endpoint (AWS_ENDPOINT_URL, embedded mode), the bucket in the path."""
+    key = ("s3", region)
+    with _lock:
+        if key not in _clients:
+            style = "path" if os.environ.get("AWS_ENDPOINT_URL") else "virtual"
+            _clients[key] = boto3.client("s3", region_name=region, config=_CONFIG.merge(
+                Config(signature_version="s3v4", s3={"addressing_style": style})))
+        return _clients[key]
 
 
 def reset() -> None:

@@ -33,3 +33,5 @@ EC2_ACTIONS = {
 KEY_PARAMETER_PREFIX = "/skyrepl/keys/"
 # A run's `--env` values, as one SSM SecureString per run, from its creation until its teardown.
 RUN_ENV_PARAMETER_PREFIX = "/skyrepl/runs/"
+# Synced working directories, content-addressed per owner, in the workdir bucket under this prefix.
+WORKDIR_PREFIX = "workdirs/"

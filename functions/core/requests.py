@@ -12,8 +12,9 @@ DEFAULT_MAX_DURATION_MS = 3_600_000  # 1 h
 MIN_MAX_DURATION_MS = 1_000  # 1 s: short limits are the user's call (a real boot takes 20-40 s)
 MAX_MAX_DURATION_MS = 7 * 24 * 3_600_000  # 7 days
 MAX_COMMAND_BYTES = 16_384  # the command travels in SSE events and DynamoDB items
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
-FIELDS = ("provider", "spec", "command", "max_duration_ms", "spot", "region", "snapshot", "env")
+FIELDS = ("provider", "spec", "command", "max_duration_ms", "spot", "region", "snapshot", "env", "workdir")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class RunRequest:
     region: str | None  # None only with a snapshot: the snapshot's region
     snapshot: str | None = None  # an AMI id from `repl snapshot create`
     env: dict = field(default_factory=dict)  # NAME -> value for the command: secrets (core/run_env.py)
+    workdir: str | None = None  # the sha256 of a synced working directory's archive (POST /v1/workdirs)
 
 
 def parse_run_request(body, default_region: str) -> RunRequest:
@@ -44,6 +46,7 @@ def parse_run_request(body, default_region: str) -> RunRequest:
         region=_region_or_default(body.get("region"), default_region, snapshot),
         snapshot=snapshot,
         env=parse_env(body.get("env")),
+        workdir=_workdir(body.get("workdir")),
     )
 
 
@@ -75,6 +78,19 @@ def _max_duration(value) -> int:
             field="max_duration_ms",
         )
     return value
+
+
+def _workdir(value) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"sha256"} or not is_sha256(value["sha256"]):
+        raise Invalid('workdir: must be {"sha256": "<64 hex digits>"} of an archive uploaded with '
+                      "POST /v1/workdirs", field="workdir")
+    return value["sha256"]
+
+
+def is_sha256(value) -> bool:
+    return isinstance(value, str) and bool(_SHA256.match(value))
 
 
 def _spot(value) -> bool:

@@ -2,7 +2,7 @@
 
 The token is stored before start_run is queued, so the agent's `exited` always finds it.
 """
-from functions.aws import stepfunctions
+from functions.aws import stepfunctions, workdirs
 from functions.store import instances, runs
 
 
@@ -12,8 +12,15 @@ def handler(event, _context=None) -> dict:
     if run.get("cancel_requested"):  # cancelled after StartRun, before the token was stored
         stepfunctions.fail(token, "RunCancelled", "cancelled by the user")
         return {}
-    instances.push_event(run["instance_key"], "start_run",
-                         {"run_id": run["run_id"], "command": run["command"], "deadline_ms": run["deadline_ms"],
-                          "workdir": None, "spot": bool(run.get("spot")),
-                          "env": bool(run.get("env_names"))})  # then the agent asks GET /v1/agent/env  # a spot run's agent watches IMDS
+    instances.push_event(run["instance_key"], "start_run", start_run(run))
     return {}
+
+
+def start_run(run: dict) -> dict:
+    return {"run_id": run["run_id"], "command": run["command"], "deadline_ms": run["deadline_ms"],
+            "workdir": None,
+            "spot": bool(run.get("spot")),  # a spot run's agent watches IMDS
+            "env": bool(run.get("env_names")),  # then the agent asks GET /v1/agent/env for the values
+            # the synced working directory: fetched with a presigned GET, checked, unpacked, the cwd
+            "archive": {"url": workdirs.download_url(run["workdir_key"]), "sha256": run["workdir_sha256"]}
+            if run.get("workdir_key") else None}

@@ -1,7 +1,8 @@
 """`repl run --spec ... --command ...`: create a run, then follow it (or detach) and exit with its code."""
 import uuid
+from pathlib import Path
 
-from repl import output, settings
+from repl import output, settings, sync
 from repl.client import ApiError, Unreachable
 from repl.commands import Context
 from repl.commands.dry_run import describe
@@ -24,6 +25,8 @@ def create(args, ctx: Context) -> int:
     if unsent:
         ctx.env.err(f"[repl] note: {' and '.join(unsent)} from {resolved.file} not sent: the control plane "
                     f"does not take {'them' if len(unsent) > 1 else 'it'} yet\n")
+    if not args.no_sync:
+        body["workdir"] = {"sha256": sync_workdir(ctx, Path(args.workdir) if args.workdir else ctx.env.cwd)}
     run = post_run(ctx, body)
     if args.detach:
         ctx.env.out(output.to_json({"run": run}) if args.json else run["id"] + "\n")
@@ -43,6 +46,22 @@ def _require(args, resolved: settings.Resolved) -> None:
         hint = "; --spec can also be set in repl.toml (see README, Profiles)" if "--spec" in missing else ""
         raise CliError("the following arguments are required: " + ", ".join(missing) + hint, ExitCode.USAGE,
                        usage=args.format_usage())
+
+
+def sync_workdir(ctx: Context, root: Path) -> str:
+    """Pack the working directory, upload it unless the control plane has it already; its SHA-256."""
+    if not root.is_dir():
+        raise CliError(f"--workdir: {root} is not a directory", ExitCode.USAGE)
+    archive = sync.pack(root.resolve(), never=(str(ctx.env.config_dir),))  # ~/.repl holds keys: never shipped
+    try:
+        url = ctx.client.post("/v1/workdirs", {"sha256": archive.sha256, "size": archive.size})["upload_url"]
+        if url:
+            sync.upload(archive, url)
+    finally:
+        archive.path.unlink()
+    if url:  # an unchanged tree goes unsaid: the control plane had it, nothing was sent
+        ctx.env.err(f"[repl] workdir {root}: {archive.files} files, {output.size(archive.size)} uploaded\n")
+    return archive.sha256
 
 
 def post_run(ctx: Context, body: dict) -> dict:

@@ -23,6 +23,8 @@ class FakePlane:
         self.scripts = {}  # run id -> {"steps", "step", "run", "logs"}
         self.errors = {}  # (method, path) -> (status, payload)
         self.routes = {}  # (method, path) -> (status, payload): canned answers for simple routes
+        self.upload_url = None  # what POST /v1/workdirs answers: None = already uploaded
+        self.uploads = []  # (path, headers, bytes) of each PUT
         self.flakes = {}  # (method, path) -> statuses still to answer before the normal answer
         self.listed, self.instances, self.created = [], [], None
         self.lock = threading.Lock()
@@ -48,16 +50,21 @@ class FakePlane:
     def answer(self, method: str, path: str, query: dict, body) -> tuple:
         if self.flakes.get((method, path)):
             return self.flakes[(method, path)].pop(), {"message": "Service Unavailable"}
-        if (method, path) in self.errors:
-            return self.errors[(method, path)]
-        if (method, path) in self.routes:
-            return self.routes[(method, path)]
+        for canned in (self.errors, self.routes):
+            if (method, path) in canned:
+                return canned[(method, path)]
+        if (method, path) == ("POST", "/v1/workdirs"):  # the archive is there already, unless told otherwise
+            return 200, {"sha256": body["sha256"], "upload_url": self.upload_url}
         if (method, path) == ("POST", "/v1/runs"):
             return 201, {"run": self.scripts[self.created]["run"]}
         if (method, path) == ("GET", "/v1/runs"):
             return self._runs_page(query)
         if (method, path) == ("GET", "/v1/instances"):
             return 200, {"instances": self.instances}
+        return self._run_route(method, path, query)
+
+    def _run_route(self, method: str, path: str, query: dict) -> tuple:
+        """/v1/runs/{id}, its logs and its cancel, answered from the run's script."""
         match = re.fullmatch(r"/v1/runs/([^/]+)(/logs|/cancel)?", path)
         script = self.scripts.get(match.group(1)) if match else None
         if script is None:
@@ -110,6 +117,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self):
         self._serve()
+
+    def do_PUT(self):  # a presigned upload: recorded, answered as S3 does
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with self.plane.lock:
+            self.plane.uploads.append((self.path, dict(self.headers), raw))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _serve(self):
         url = urlsplit(self.path)

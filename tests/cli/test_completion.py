@@ -43,7 +43,7 @@ def test_an_unknown_shell_is_a_usage_error_naming_the_ones_supported(repl_main):
     ("repl sn", ["snapshot"]),
     ("repl run l", ["list", "logs"]),
     ("repl run --d", ["--dry-run", "--detach"]),
-    ("repl run --spec ubuntu:noble:amd64 --no", ["--no-spot"]),
+    ("repl run --spec ubuntu:noble:amd64 --no", ["--no-spot", "--no-sync"]),
     ("repl run list --", ["--help", "--status", "--limit", "--cursor", "--json"]),
     ("repl run list --status ", ["pending", "provisioning", "booting", "running", "succeeded", "failed", "timed_out",
                                  "cancelled", "interrupted", "error"]),

@@ -4,7 +4,7 @@ import pytest
 
 from tests.cli.conftest import step
 
-RUN = ("run", "-c", "true", "--detach")
+RUN = ("run", "-c", "true", "--detach", "--no-sync")  # the body alone: no workdir in it
 FULL = """\
 provider = "aws"
 spec = "t3.micro"

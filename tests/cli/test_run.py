@@ -1,5 +1,6 @@
 """`repl run`: create, follow phases and logs, summary, exit codes, detach, --json, Ctrl-C."""
 import json
+import re
 
 import pytest
 
@@ -73,13 +74,16 @@ def test_the_request_carries_every_flag(repl_main, plane):
     plane.script("r1")
     repl_main(*SPEC, "--command", "echo hi", "--max-duration", "300000", "--spot", "--region", "eu-west-1",
               "--detach", server=plane)
-    assert plane.calls("POST")[0]["body"] == {"provider": "aws", "spec": "ubuntu:noble:amd64", "command": "echo hi",
-                                              "max_duration_ms": 300000, "spot": True, "region": "eu-west-1"}
+    body = plane.calls("POST", "/v1/runs")[0]["body"]
+    assert re.fullmatch(r"[0-9a-f]{64}", body.pop("workdir")["sha256"])  # this directory, synced
+    assert body == {"provider": "aws", "spec": "ubuntu:noble:amd64", "command": "echo hi",
+                    "max_duration_ms": 300000, "spot": True, "region": "eu-west-1"}
 
 
 def test_defaults_provider_aws_one_hour_on_demand_and_no_region(repl_main, plane):
     plane.script("r1")
-    repl_main("run", "--spec", "t3.micro", "-c", "true", "--detach", server=plane)
+    repl_main("run", "--spec", "t3.micro", "-c", "true", "--detach", "--no-sync", server=plane)
+    assert plane.calls("POST", "/v1/workdirs") == []
     assert plane.calls("POST")[0]["body"] == {"provider": "aws", "spec": "t3.micro", "command": "true",
                                               "max_duration_ms": 3600000, "spot": False}
 
