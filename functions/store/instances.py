@@ -5,22 +5,18 @@ SHA-256 of every token minted for the instance (a retried Provision mints anothe
 ClientToken may hand back the first launch, whose user-data carries the first token).
 """
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from functions.core.clock import iso
 from functions.store import tables
-from functions.store.items import plain, update_expression
+from functions.store.items import all_pages, condition_held, plain, update_expression
 
 PUBLIC_FIELDS = ("instance_id", "run_id", "region", "instance_type", "spot", "spot_price", "state", "public_ip",
                  "tailscale_hostname")
 
 
 def create(item: dict) -> None:
-    try:
-        tables.instances().put_item(Item=item, ConditionExpression="attribute_not_exists(instance_key)")
-    except ClientError as err:
-        if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
+    condition_held(lambda: tables.instances().put_item(Item=item,
+                                                       ConditionExpression="attribute_not_exists(instance_key)"))
 
 
 def get(instance_key: str) -> dict | None:
@@ -60,15 +56,9 @@ def events_after(instance: dict, last_id: int) -> list:
 
 
 def list_owned(owner: str, include_ended: bool) -> list:
-    items, kwargs = [], {"IndexName": "by_owner", "KeyConditionExpression": Key("owner").eq(owner),
-                         "ScanIndexForward": False}
-    while True:
-        page = tables.instances().query(**kwargs)
-        items += [plain(i) for i in page["Items"]]
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return [i for i in items if include_ended or i.get("state") != "terminated"]
+    items = all_pages(tables.instances().query, IndexName="by_owner", KeyConditionExpression=Key("owner").eq(owner),
+                      ScanIndexForward=False)
+    return [plain(i) for i in items if include_ended or i.get("state") != "terminated"]
 
 
 def to_api(instance: dict) -> dict:

@@ -1,6 +1,8 @@
 """DynamoDB items to plain Python: boto3's resource layer returns every number as Decimal."""
 from decimal import Decimal
 
+from botocore.exceptions import ClientError
+
 
 def plain(value):
     if isinstance(value, Decimal):
@@ -10,6 +12,28 @@ def plain(value):
     if isinstance(value, list):
         return [plain(v) for v in value]
     return value
+
+
+def all_pages(read, **kwargs) -> list:
+    """Every item of a paginated query or scan (`read` is Table.query or Table.scan)."""
+    items = []
+    while True:
+        page = read(**kwargs)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def condition_held(write) -> bool:
+    """Run a conditional write; False when its condition failed (nothing was written)."""
+    try:
+        write()
+        return True
+    except ClientError as err:
+        if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
 
 
 def update_expression(fields: dict) -> dict:

@@ -2,6 +2,7 @@
 import time
 
 from functions.store import tables
+from functions.store.items import all_pages
 
 
 def get(key: str) -> dict | None:
@@ -20,13 +21,8 @@ def put(key: str, value: dict, ttl_seconds: int | None = None) -> None:
 
 def keys(prefix: str) -> list:
     """Every key starting with prefix (the table holds a few hundred small items: a scan is fine)."""
-    table, found, kwargs = tables.kv(), [], {}
-    while True:
-        page = table.scan(ProjectionExpression="#k", ExpressionAttributeNames={"#k": "key"}, **kwargs)
-        found += [item["key"] for item in page["Items"] if item["key"].startswith(prefix)]
-        if "LastEvaluatedKey" not in page:
-            return found
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    items = all_pages(tables.kv().scan, ProjectionExpression="#k", ExpressionAttributeNames={"#k": "key"})
+    return [item["key"] for item in items if item["key"].startswith(prefix)]
 
 
 def delete_prefix(prefix: str) -> int:

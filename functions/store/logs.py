@@ -2,10 +2,9 @@
 import time
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from functions.store import tables
-from functions.store.items import plain
+from functions.store.items import condition_held, plain
 
 READ_PAGE_ITEMS = 200  # batches per read: a page stays well under API Gateway's 10 MB
 
@@ -14,13 +13,7 @@ def put_batch(run_id: str, seq: int, entries: list, retention_days: int) -> bool
     """Store a batch once: the agent resends a batch whose answer it lost, with the same seq."""
     item = {"run_id": run_id, "seq": seq, "entries": entries,
             "expires_at": int(time.time()) + retention_days * 86_400}
-    try:
-        tables.logs().put_item(Item=item, ConditionExpression="attribute_not_exists(seq)")
-        return True
-    except ClientError as err:
-        if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
+    return condition_held(lambda: tables.logs().put_item(Item=item, ConditionExpression="attribute_not_exists(seq)"))
 
 
 def read(run_id: str, after: int) -> tuple[list, int]:

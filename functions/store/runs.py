@@ -9,7 +9,7 @@ from functions.core import states
 from functions.core.clock import iso
 from functions.core.errors import Invalid, NotFound
 from functions.store import tables
-from functions.store.items import plain, update_expression
+from functions.store.items import condition_held, plain, update_expression
 
 PUBLIC_FIELDS = ("status", "exit_code", "reason", "provider", "spec", "instance_type", "arch", "region", "spot",
                  "spot_price", "command", "max_duration_ms", "instance_id", "snapshot", "interruption",
@@ -20,13 +20,7 @@ _CURSOR_FIELDS = {"run_id", "owner", "created_at"}  # the table key plus the by_
 
 def create(item: dict) -> bool:
     """Write a new run; False (and nothing written) when a run of that id exists."""
-    try:
-        tables.runs().put_item(Item=item, ConditionExpression="attribute_not_exists(run_id)")
-        return True
-    except ClientError as err:
-        if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
+    return condition_held(lambda: tables.runs().put_item(Item=item, ConditionExpression="attribute_not_exists(run_id)"))
 
 
 def get(run_id: str) -> dict | None:
@@ -94,13 +88,8 @@ def finish(run_id: str, status: str, exit_code: int | None, reason: str, ended_m
 
 def _conditional(run_id: str, kwargs: dict, condition: str) -> bool:
     kwargs["ExpressionAttributeNames"]["#st"] = "status"
-    try:
-        tables.runs().update_item(Key={"run_id": run_id}, ConditionExpression=condition, **kwargs)
-        return True
-    except ClientError as err:
-        if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
+    return condition_held(lambda: tables.runs().update_item(Key={"run_id": run_id}, ConditionExpression=condition,
+                                                            **kwargs))
 
 
 def to_api(run: dict) -> dict:

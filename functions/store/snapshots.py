@@ -3,7 +3,7 @@ from boto3.dynamodb.conditions import Key
 
 from functions.core.errors import NotFound
 from functions.store import tables
-from functions.store.items import plain, update_expression
+from functions.store.items import all_pages, plain, update_expression
 
 PUBLIC_FIELDS = ("name", "state", "region", "arch", "source_run", "source_instance", "created_at")
 
@@ -26,14 +26,8 @@ def get_owned(snapshot_id: str, owner: str, field: str = "snapshot_id") -> dict:
 
 def list_owned(owner: str) -> list:
     """Every snapshot of this owner, newest first (a user keeps a handful: no paging in the API)."""
-    items, kwargs = [], {"IndexName": "by_owner", "KeyConditionExpression": Key("owner").eq(owner),
-                         "ScanIndexForward": False}
-    while True:
-        page = tables.snapshots().query(**kwargs)
-        items += [plain(i) for i in page["Items"]]
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return [plain(i) for i in all_pages(tables.snapshots().query, IndexName="by_owner",
+                                        KeyConditionExpression=Key("owner").eq(owner), ScanIndexForward=False)]
 
 
 def update(snapshot_id: str, **fields) -> dict:

@@ -23,7 +23,8 @@ def terminate_and_confirm(run: dict) -> list:
     unconfirmed = [i for i in sorted(ids) if not _gone(region, i, instance)]
     if unconfirmed:
         raise TerminationNotConfirmed(f"EC2 does not show {', '.join(unconfirmed)} shutting down yet")
-    run_env.forget(run["run_id"])  # nothing runs any more that could need it
+    if run.get("env_names"):  # nothing runs any more that could need them
+        run_env.forget(run["run_id"])
     if instance:
         instances.update(instance["instance_key"], state=states.TERMINATED, terminated_ms=now_ms())
         if instance.get("tailscale_hostname"):  # best effort: an ephemeral device leaves on its own anyway

@@ -1,14 +1,9 @@
 """Snapshots end to end: image a running run, launch a run from the image, delete it, and nothing is left."""
-import time
-
-SPEC = ("--provider", "aws", "--spec", "ubuntu:noble:amd64")
+from tests.e2e.test_run import SPEC, wait_until
 
 
-def status_becomes(repl, run_id: str, status: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while repl.json("run", "get", run_id)["run"]["status"] != status:
-        assert time.monotonic() < deadline, f"run {run_id} never became {status}"
-        time.sleep(0.3)
+def status_becomes(repl, run_id: str, status: str) -> None:
+    wait_until(lambda: repl.json("run", "get", run_id)["run"]["status"] == status, what=f"run {run_id} to be {status}")
 
 
 def ebs_snapshots(repl, image_id: str) -> list:

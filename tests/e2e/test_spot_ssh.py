@@ -1,17 +1,7 @@
 """Spot runs and SSH access end to end on the embedded stack."""
 import stat
-import time
 
-SPEC = ("--provider", "aws", "--spec", "ubuntu:noble:amd64")
-
-
-def wait_until(predicate, timeout: float = 60, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
+from tests.e2e.test_run import SPEC, wait_until
 
 
 def test_a_spot_run_gets_a_spot_instance_and_its_price(repl):
