@@ -46,7 +46,8 @@ class Stack:
         from local import faults
         faults.install(self.work_dir)  # before any client exists: they all inherit the hook
         self._start_moto()
-        from local import amis, deploy, images
+        from local import amis, deploy, dynamo_lock, images
+        dynamo_lock.install()  # gateway threads and state-machine tasks share moto's DynamoDB
         os.environ.update(deploy.deploy(REGION))
         amis.seed_canonical_amis()
         images.install()  # CreateImage's snapshot tags (moto lacks them)

@@ -17,7 +17,7 @@ from functions.api import service
 from functions.aws import clients, stepfunctions
 from functions.core import requests
 from functions.store import instances, runs, tables
-from local import amis, deploy, dispatch, fastforward
+from local import amis, deploy, dispatch, dynamo_lock, fastforward
 from local.context import LambdaContext
 from local.gateway import to_event
 
@@ -39,6 +39,7 @@ def stack(monkeypatch):
     monkeypatch.setattr(requests, "MIN_MAX_DURATION_MS", 1000)
     with mock_aws(config=MOTO_CONFIG):
         dispatch.install()
+        dynamo_lock.install()  # the state machine's tasks run on moto's thread, the test reads on its own
         fastforward.install(0.01)
         for name, value in deploy.deploy().items():
             monkeypatch.setenv(name, value)
