@@ -16,6 +16,7 @@ from functions.agent_api.handler import lambda_handler as agent_api
 from functions.api import service
 from functions.aws import clients, stepfunctions
 from functions.core import requests
+from functions.settings import settings
 from functions.store import instances, runs, tables
 from local import amis, deploy, dispatch, dynamo_lock, fastforward
 from local.context import LambdaContext
@@ -26,6 +27,7 @@ MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use
 
 
 def reset_clients():
+    settings.cache_clear()  # a test may have changed the environment it is read from
     tables.reset()
     clients.reset()
     stepfunctions.reset()

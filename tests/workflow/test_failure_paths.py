@@ -3,6 +3,7 @@ import time
 
 from functions.api import service
 from functions.aws import clients
+from functions.settings import settings
 from functions.workflow import definition, start_run
 from tests.workflow.conftest import OWNER, inject
 
@@ -43,6 +44,10 @@ def test_a_silent_agent_is_caught_by_the_heartbeat_timeout(stack):
 
 def test_max_duration_stops_a_run_whose_agent_does_not_report(stack, monkeypatch):
     monkeypatch.setattr(start_run, "AGENT_REPORT_GRACE_SECONDS", 0)
+    # The agent is not lost, only silent about its command: without this, the 3 s heartbeat timeout
+    # would end the run first (as "went silent") whenever AwaitCompletion starts early.
+    monkeypatch.setenv("AGENT_LOST_SECONDS", "60")
+    settings.cache_clear()
     # Long enough to reach AwaitCompletion on a loaded machine: this is its timeout path, not a guard's.
     run = stack.create_run(max_duration_ms=6_000)
     agent = stack.agent(run["run_id"])
