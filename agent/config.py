@@ -12,6 +12,7 @@ Environment overrides (defaults in brackets; tests shorten them):
   SKYREPL_IMDS_URL [http://169.254.169.254]     the instance metadata service (spot runs only)
   SKYREPL_IMDS_POLL_SECONDS [5]         how often a spot run asks it for an interruption notice
   SKYREPL_SPOT_KILL_MARGIN_SECONDS [30] after a notice, stop the command this long before the instance goes
+  SKYREPL_ARTIFACT_CANCEL_SECONDS [10]  after a cancel, upload artifacts for at most this long
 """
 import argparse
 import os
@@ -36,6 +37,7 @@ class Config(NamedTuple):
     imds_url: str = DEFAULT_IMDS_URL
     imds_poll_seconds: float = 5.0
     spot_kill_margin_seconds: float = 30.0
+    artifact_cancel_seconds: float = 10.0  # + the kill and a poll: within the control plane's 30 s grace
 
 
 class ConfigError(ValueError):
@@ -66,6 +68,7 @@ def parse(argv: Optional[List[str]], environ: Mapping[str, str]) -> Config:
         imds_url=imds_url.rstrip("/"),
         imds_poll_seconds=_number(environ, "SKYREPL_IMDS_POLL_SECONDS", 5.0, minimum=0.05),
         spot_kill_margin_seconds=_number(environ, "SKYREPL_SPOT_KILL_MARGIN_SECONDS", 30.0),
+        artifact_cancel_seconds=_number(environ, "SKYREPL_ARTIFACT_CANCEL_SECONDS", 10.0),
     )
 
 

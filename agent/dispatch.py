@@ -72,7 +72,8 @@ class Dispatcher:
         run = self._run_factory(self._client, self._cfg, run_id, command, deadline_ms, workdir,
                                 spot=data.get("spot") is True,  # only a spot run watches IMDS
                                 wants_env=data.get("env") is True,  # its values: GET /v1/agent/env
-                                archive=data.get("archive") if isinstance(data.get("archive"), dict) else None)
+                                archive=data.get("archive") if isinstance(data.get("archive"), dict) else None,
+                                artifact_globs=_strings(data.get("artifacts")))
         self.runs[run_id] = run
         run.start()
 
@@ -82,6 +83,10 @@ class Dispatcher:
             log.warning("run %s: cancel_run for a run never started, ignored", data["run_id"])
         else:
             run.cancel()
+
+
+def _strings(value) -> list:
+    return [v for v in value if isinstance(v, str) and v] if isinstance(value, list) else []
 
 
 def _event_number(event_id: Optional[str]) -> Optional[int]:

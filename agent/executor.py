@@ -9,19 +9,21 @@ plain death by signal, as a shutdown would give, unless a spot interruption noti
 A spot run watches IMDS (agent/imds.py). On a notice it reports `interrupted` before anything else,
 flushes the output so far, and lets the command run on until spot_kill_margin_seconds before the
 instance goes (AWS gives two minutes): then SIGTERM, grace, SIGKILL, last logs, `interrupted: true`.
+
+However the command ended, its artifacts (agent/artifacts.py) are uploaded before the exit report.
 """
 import logging
 import threading
 import time
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
-from agent import imds, process, runenv, workdir
+from agent import artifacts, imds, process
+from agent.launch import SPAWN_FAILED_EXIT_CODE, launch
 from agent.shipper import LogShipper
 
 log = logging.getLogger("agent")
 
 STATUS_PATH = "/v1/agent/status"
-SPAWN_FAILED_EXIT_CODE = 127  # the shell's "could not run it" code, for a workdir or fork failure
 WALL_CLOCK_POLL_SECONDS = 1.0  # re-read the wall clock this often: NTP may step it early in boot
 FLAGGED_KILLS = ("cancelled", "timed_out", "interrupted")  # reported as `<reason>: true`, exit_code null
 
@@ -29,16 +31,18 @@ FLAGGED_KILLS = ("cancelled", "timed_out", "interrupted")  # reported as `<reaso
 class Run:
     def __init__(self, client, cfg, run_id: str, command: str, deadline_ms: Optional[float], workdir: str,
                  spot: bool = False, now: Callable[[], float] = time.time, wants_env: bool = False,
-                 archive: Optional[dict] = None):
+                 archive: Optional[dict] = None, artifact_globs: Sequence[str] = ()):
         self._client, self._cfg, self._now = client, cfg, now
         self.run_id, self.deadline_ms, self.spot = run_id, deadline_ms, spot
         self._command, self._workdir, self._wants_env, self._archive = command, workdir, wants_env, archive
+        self._artifact_globs, self._cwd = list(artifact_globs), None  # _cwd: where the command ran, once spawned
         self._shipper = LogShipper(client, run_id, cfg.log_batch_seconds, cfg.log_batch_bytes)
         self._reporting = threading.Lock()  # the interrupted report always goes before the exited one
-        self._interrupt_at = None  # type: Optional[float]  # epoch s: kill the command for a notice
+        self._interrupt_at = self._goes_at = None  # type: Optional[float]  # epoch s: kill it / the instance goes
         self._wake = threading.Event()  # the process exited, or a kill was asked for
         self._exited = threading.Event()  # the process (the group's leader) has been reaped
         self._kill_reason = None  # type: Optional[str]
+        self._kill_asked_at = None  # type: Optional[float]
         self.reported = threading.Event()  # the exited status has been sent (or refused), or never will be
         self._thread = threading.Thread(target=self._main, name="run-" + run_id, daemon=True)
 
@@ -63,6 +67,7 @@ class Run:
             self._client.deliver(STATUS_PATH, body, "status interrupted")
             self._shipper.flush()
             self._interrupt_at = max(self._now(), notice.at - self._cfg.spot_kill_margin_seconds)
+            self._goes_at = notice.at
         if self._due():  # a later kill is seen by the supervisor's next look (a set _wake stays set)
             self._wake.set()
 
@@ -70,7 +75,7 @@ class Run:
         return self._exited.wait(timeout) or not self._thread.is_alive()
 
     def _kill(self, reason: str) -> None:
-        self._kill_reason = self._kill_reason or reason
+        self._kill_reason, self._kill_asked_at = self._kill_reason or reason, self._kill_asked_at or self._now()
         self._wake.set()
 
     def _main(self) -> None:
@@ -81,6 +86,10 @@ class Run:
             watcher.start()
         outcome = self._execute(self._shipper)
         watcher.stop()
+        if outcome is not None and self._artifact_globs and self._cwd:  # the logs keep flowing meanwhile
+            until = artifacts.limit(self._now(), self.deadline_ms, self._kill_reason, self._kill_asked_at,
+                                    self._goes_at, self._cfg.artifact_cancel_seconds)
+            artifacts.upload(self._client, self.run_id, self._cwd, self._artifact_globs, until, self._shipper.put)
         self._shipper.close_and_flush()  # every log batch goes before the exit status
         self._exited.set()
         with self._reporting:
@@ -94,19 +103,9 @@ class Run:
         """Run the command to its end; what to report (None: it never started, as the agent is stopping)."""
         if self._kill_reason:  # asked to die while "started" was still being delivered
             return {"exit_code": None, "cancelled": True} if self._kill_reason == "cancelled" else None
-        env = runenv.fetch(self._client) if self._wants_env else {}
-        if env is None:
-            shipper.put("stderr", "skyrepl-agent: cannot read the run's --env values; not starting it\n")
-            return {"exit_code": SPAWN_FAILED_EXIT_CODE}
-        try:
-            cwd = workdir.prepare(self._archive, workdir.target_for(self._workdir, self.run_id)) \
-                if self._archive else self._workdir
-            proc = process.spawn(self._command, cwd, env)
-        except workdir.WorkdirError as err:
-            shipper.put("stderr", "skyrepl-agent: the synced working directory: {}\n".format(err))
-            return {"exit_code": SPAWN_FAILED_EXIT_CODE}
-        except OSError as err:
-            shipper.put("stderr", "skyrepl-agent: cannot start the command: {}\n".format(err))
+        proc, self._cwd = launch(self._client, self.run_id, self._command, self._workdir, self._wants_env,
+                                 self._archive, shipper.put)
+        if proc is None:
             return {"exit_code": SPAWN_FAILED_EXIT_CODE}
         log.info("run %s: started pid %d", self.run_id, proc.pid)
         readers = process.start_readers(proc, shipper.put)

@@ -23,7 +23,7 @@ class Settings:
     cancel_grace_seconds: int  # cancel_run to a forced stop: the agent's SIGTERM grace, a poll and a flush
     log_retention_days: int
     sweeper_function: str  # `repl orphan scan` invokes it
-    workdir_bucket: str  # the synced working directories (functions/aws/workdirs.py)
+    run_files_bucket: str  # synced working directories in, artifacts out (functions/aws/workdirs.py, artifacts.py)
 
 
 def _int(name: str, default: int) -> int:
@@ -49,5 +49,5 @@ def settings() -> Settings:
         cancel_grace_seconds=_int("CANCEL_GRACE_SECONDS", 30),
         log_retention_days=_int("LOG_RETENTION_DAYS", 30),
         sweeper_function=env.get("SWEEPER_FUNCTION_NAME", "Sweeper"),
-        workdir_bucket=env.get("WORKDIR_BUCKET", ""),
+        run_files_bucket=env.get("RUN_FILES_BUCKET", ""),
     )

@@ -91,6 +91,7 @@ API_THROTTLE_BURST = 100  # requests
 
 SWEEP_EVERY_MINUTES = 5
 WORKDIR_EXPIRY_DAYS = 7  # synced working directories (an unchanged tree is uploaded again after a week)
+ARTIFACT_EXPIRY_DAYS = LOGS_TABLE_TTL_DAYS  # a run's artifacts go when its logs do
 STATE_MACHINE_LOG_PREFIX = "/aws/vendedlogs/states/"  # AWS's recommended prefix for vended logs
 
 # Tables whose loss would lose users' history: kept when the stack is deleted.

@@ -2,12 +2,13 @@
 from aws_cdk import Stack, Tags
 from constructs import Construct
 
+from functions.aws.permissions import ARTIFACT_PREFIX, WORKDIR_PREFIX
 from infra import settings
 from infra.constructs.api import Api
+from infra.constructs.run_files import RunFiles
 from infra.constructs.startup import Startup
 from infra.constructs.storage import Storage
 from infra.constructs.sweeper import Sweeper
-from infra.constructs.workdirs import Workdirs
 from infra.constructs.workflow import Workflow
 
 
@@ -22,14 +23,18 @@ class SkyReplStack(Stack):
         Tags.of(self).add("skyrepl:control-id", self.control_id)
 
         storage = Storage(self, "Storage")
-        workdirs = Workdirs(self, "Workdirs")
+        run_files = RunFiles(self, "RunFiles")
         api = Api(self, "Api", storage=storage)
         # The API answers where to upload (presigned PUT) and checks an archive exists (HEAD needs
         # s3:GetObject); DispatchRun presigns the agent's GET.
-        workdirs.use(api.user_fn, "s3:PutObject", "s3:GetObject")
+        run_files.use(api.user_fn, WORKDIR_PREFIX, "s3:PutObject", "s3:GetObject")
+        # Artifacts: the agent API presigns the agent's PUTs; the API lists a run's and presigns GETs.
+        run_files.use(api.agent_fn, ARTIFACT_PREFIX, "s3:PutObject")
+        run_files.use(api.user_fn, ARTIFACT_PREFIX, "s3:GetObject")
+        run_files.list_under(api.user_fn, ARTIFACT_PREFIX)
         # Provision's API_URL is built from the RestApi id only, so this order has no dependency cycle.
         workflow = Workflow(self, "Workflow", storage=storage, api_url=api.base_url)
-        workdirs.use(workflow.functions["DispatchRun"], "s3:GetObject")
+        run_files.use(workflow.functions["DispatchRun"], WORKDIR_PREFIX, "s3:GetObject")
         api.use_workflow(workflow.state_machine)
         api.use_sweeper(Sweeper(self, "Sweeper", storage=storage, state_machine=workflow.state_machine).fn)
         Startup(self, "Startup", storage=storage)  # the seed's startup() for this region, at deploy

@@ -10,7 +10,7 @@ from functions.workflow.definition import TASK_HANDLERS, definition_json, substi
 
 REGION = "us-east-1"
 PREFIX = "skyrepl-local-"
-WORKDIR_BUCKET = PREFIX + "workdirs"
+RUN_FILES_BUCKET = PREFIX + "run-files"
 
 
 def table_name(table: Table) -> str:
@@ -51,9 +51,9 @@ def deploy(region: str = REGION) -> dict:
     definition = substitute(definition_json(), arns)
     machine = boto3.client("stepfunctions", region_name=region).create_state_machine(
         name=PREFIX + "launch-run", definition=definition, roleArn=role)["stateMachineArn"]
-    boto3.client("s3", region_name=region).create_bucket(Bucket=WORKDIR_BUCKET)
+    boto3.client("s3", region_name=region).create_bucket(Bucket=RUN_FILES_BUCKET)
     return {**table_env(), "STATE_MACHINE_ARN": machine, "SWEEPER_FUNCTION_NAME": "Sweeper",
-            "WORKDIR_BUCKET": WORKDIR_BUCKET}
+            "RUN_FILES_BUCKET": RUN_FILES_BUCKET}
 
 
 def _function(task: str, role: str, region: str, handler: str) -> str:

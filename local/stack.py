@@ -15,7 +15,8 @@ DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "t
 TIMINGS = {"BOOT_POLL_SECONDS": "1", "BOOT_TIMEOUT_SECONDS": "120", "AGENT_LOST_SECONDS": "60",
            "CANCEL_GRACE_SECONDS": "8"}
 AGENT_TIMINGS = {"SKYREPL_LOG_BATCH_SECONDS": "0.2", "SKYREPL_KILL_GRACE_SECONDS": "2",
-                 "SKYREPL_IMDS_POLL_SECONDS": "0.5"}  # a spot run's agent asks the fake IMDS this often
+                 "SKYREPL_IMDS_POLL_SECONDS": "0.5",  # a spot run's agent asks the fake IMDS this often
+                 "SKYREPL_ARTIFACT_CANCEL_SECONDS": "3"}  # within the 8 s cancel grace, after the 2 s kill
 SWEEP_INTERVAL_SECONDS = 60.0
 
 
@@ -43,7 +44,8 @@ class Stack:
         self.aws_port = free_port(self.aws_port)
         self.aws_endpoint = f"http://127.0.0.1:{self.aws_port}"
         self._environment()
-        from local import faults
+        from local import botocore_models, faults
+        botocore_models.install()  # one parse of each service model for the daemon's many sessions
         faults.install(self.work_dir)  # before any client exists: they all inherit the hook
         self._start_moto()
         from local import amis, deploy, dynamo_lock, images

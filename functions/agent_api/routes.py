@@ -2,7 +2,7 @@
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from functions.agent_api import code, service
+from functions.agent_api import artifacts, code, service
 from functions.agent_api.auth import authenticate, own_run
 from functions.core.errors import Invalid
 from functions.http_errors import json_body
@@ -53,6 +53,13 @@ def status():
     own_run(instance, body.get("run_id"))
     service.report_status(instance, body)
     return {"ok": True}
+
+
+@router.post("/v1/agent/artifacts")
+def artifact_uploads():
+    instance, body = authenticate(router.current_event), _object(json_body(router.current_event))
+    own_run(instance, body.get("run_id"))
+    return artifacts.uploads(instance, body)
 
 
 def _object(body) -> dict:

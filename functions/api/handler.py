@@ -2,11 +2,11 @@
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from functions import http_errors
-from functions.api.routes import cache, health, instances, keys, orphans, runs, snapshots, workdirs
+from functions.api.routes import artifacts, cache, health, instances, keys, orphans, runs, snapshots, workdirs
 from functions.observability import logger
 
 app = APIGatewayRestResolver()
-for module in (health, runs, instances, cache, snapshots, keys, orphans, workdirs):
+for module in (health, runs, artifacts, instances, cache, snapshots, keys, orphans, workdirs):
     app.include_router(module.router)
 http_errors.install(app)
 

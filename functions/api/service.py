@@ -39,6 +39,7 @@ def create_run(owner: str, body, idempotency_key: str | None = None) -> tuple[di
         "request_hash": _fingerprint(body) if key else None,
         "env_names": sorted(req.env),  # the values are secrets: only in SSM, until teardown
         "workdir_sha256": req.workdir, "workdir_key": archive,  # the command runs inside it
+        "artifacts": req.artifacts,
     }
     replayed = not runs.create(run)
     if replayed:

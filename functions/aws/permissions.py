@@ -35,3 +35,5 @@ KEY_PARAMETER_PREFIX = "/skyrepl/keys/"
 RUN_ENV_PARAMETER_PREFIX = "/skyrepl/runs/"
 # Synced working directories, content-addressed per owner, in the workdir bucket under this prefix.
 WORKDIR_PREFIX = "workdirs/"
+# Run artifacts, per run id (artifacts/<run id>/<path>), in the same bucket.
+ARTIFACT_PREFIX = "artifacts/"

@@ -1,11 +1,8 @@
-"""The S3 side of workdir sync: content-addressed archives per owner, moved only by presigned URLs
-(nothing large passes through Lambda or API Gateway)."""
+"""The S3 side of workdir sync: content-addressed archives per owner (functions/aws/run_files.py)."""
 import hashlib
 
-from functions.aws import clients
-from functions.aws.errors import aws_call, tolerating
+from functions.aws import run_files
 from functions.aws.permissions import WORKDIR_PREFIX as PREFIX
-from functions.settings import settings
 
 UPLOAD_SECONDS = 900  # long enough for a 100 MB upload on a slow line
 DOWNLOAD_SECONDS = 3_600  # the agent fetches it once the instance has booted
@@ -18,18 +15,12 @@ def key(owner: str, sha256: str) -> str:
 
 
 def exists(object_key: str) -> bool:
-    region, found = settings().default_region, None
-    with aws_call("s3:GetObject", region), tolerating("404", "NoSuchKey", "NotFound"):
-        found = clients.s3(region).head_object(Bucket=settings().workdir_bucket, Key=object_key)
-    return found is not None
+    return run_files.exists(object_key)
 
 
 def upload_url(object_key: str, size: int) -> str:
-    return clients.s3(settings().default_region).generate_presigned_url(
-        "put_object", Params={"Bucket": settings().workdir_bucket, "Key": object_key, "ContentLength": size},
-        ExpiresIn=UPLOAD_SECONDS)
+    return run_files.put_url(object_key, size, UPLOAD_SECONDS)
 
 
 def download_url(object_key: str) -> str:
-    return clients.s3(settings().default_region).generate_presigned_url(
-        "get_object", Params={"Bucket": settings().workdir_bucket, "Key": object_key}, ExpiresIn=DOWNLOAD_SECONDS)
+    return run_files.get_url(object_key, DOWNLOAD_SECONDS)

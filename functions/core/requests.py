@@ -2,6 +2,7 @@
 import re
 from dataclasses import dataclass, field
 
+from .artifacts import parse_globs
 from .errors import Invalid
 from .run_env import parse_env
 from .snapshots import image_id
@@ -14,7 +15,8 @@ MAX_MAX_DURATION_MS = 7 * 24 * 3_600_000  # 7 days
 MAX_COMMAND_BYTES = 16_384  # the command travels in SSE events and DynamoDB items
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
-FIELDS = ("provider", "spec", "command", "max_duration_ms", "spot", "region", "snapshot", "env", "workdir")
+FIELDS = ("provider", "spec", "command", "max_duration_ms", "spot", "region", "snapshot", "env", "workdir",
+          "artifacts")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class RunRequest:
     snapshot: str | None = None  # an AMI id from `repl snapshot create`
     env: dict = field(default_factory=dict)  # NAME -> value for the command: secrets (core/run_env.py)
     workdir: str | None = None  # the sha256 of a synced working directory's archive (POST /v1/workdirs)
+    artifacts: list = field(default_factory=list)  # globs: what the agent uploads when the command ends
 
 
 def parse_run_request(body, default_region: str) -> RunRequest:
@@ -47,6 +50,7 @@ def parse_run_request(body, default_region: str) -> RunRequest:
         snapshot=snapshot,
         env=parse_env(body.get("env")),
         workdir=_workdir(body.get("workdir")),
+        artifacts=parse_globs(body.get("artifacts")),
     )
 
 

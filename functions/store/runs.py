@@ -13,7 +13,7 @@ from functions.store.items import condition_held, plain, update_expression
 
 PUBLIC_FIELDS = ("status", "exit_code", "reason", "provider", "spec", "instance_type", "arch", "region", "spot",
                  "spot_price", "command", "max_duration_ms", "instance_id", "snapshot", "interruption",
-                 "env_names")
+                 "env_names", "artifacts")
 
 _CURSOR_FIELDS = {"run_id", "owner", "created_at"}  # the table key plus the by_owner index key
 

@@ -21,6 +21,7 @@ def start_run(run: dict) -> dict:
             "workdir": None,
             "spot": bool(run.get("spot")),  # a spot run's agent watches IMDS
             "env": bool(run.get("env_names")),  # then the agent asks GET /v1/agent/env for the values
+            "artifacts": run.get("artifacts") or [],  # globs: uploaded by POST /v1/agent/artifacts at the end
             # the synced working directory: fetched with a presigned GET, checked, unpacked, the cwd
             "archive": {"url": workdirs.download_url(run["workdir_key"]), "sha256": run["workdir_sha256"]}
             if run.get("workdir_key") else None}

@@ -4,7 +4,9 @@ Tests script it (events to serve, statuses to answer with) and read back what th
 """
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import quote, unquote
 
 TOKEN = "ik-test.s3cr3t-never-logged"
 
@@ -17,6 +19,8 @@ class FakePlane:
         self.gone = False  # answer 410 to events from now on
         self.retry_ms = 50
         self.run_env = {}  # what GET /v1/agent/env answers (the run's --env values)
+        self.stored = {}  # artifact path -> the bytes PUT to its "presigned" URL (/s3/<path> here)
+        self.put_delay = 0.0  # seconds each PUT takes: a slow line to S3
         self.cond = threading.Condition()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self.url = "http://127.0.0.1:{}".format(self.server.server_address[1])
@@ -70,9 +74,25 @@ class FakePlane:
                 return self._events(int(headers.get("last-event-id") or 0))
             if path == "/v1/agent/env":
                 return 200, "application/json", json.dumps({"run_id": "r1", "env": self.run_env})
+            if path == "/v1/agent/artifacts":
+                uploads = [{"path": f["path"], "url": "{}/s3/{}?X-Amz-Signature=x".format(self.url, quote(f["path"]))}
+                           for f in body["files"]]
+                return 200, "application/json", json.dumps({"uploads": uploads})
             if path == "/v1/agent/register":
                 return 200, "application/json", '{"instance_key": "ik-test", "run_id": "r1", "heartbeat_seconds": 5}'
             return 200, "application/json", '{"ok": true}'
+
+    def put(self, path, data):
+        """A PUT to an upload URL: no bearer token (the URL is the credential), the bytes stored."""
+        time.sleep(self.put_delay)
+        with self.cond:
+            self.calls.append(("PUT", path.split("?")[0], {}, None))
+            self.cond.notify_all()
+            scripted = self.answers.get(path.split("?")[0])
+            if scripted:
+                return scripted.pop(0), "application/xml", "<Error/>"
+            self.stored[unquote(path.split("?")[0][len("/s3/"):])] = data
+            return 200, "application/xml", ""
 
     def _events(self, after):
         if self.gone:
@@ -93,8 +113,14 @@ def _handler_for(plane):
             length = int(self.headers.get("Content-Length") or 0)
             self._serve(json.loads(self.rfile.read(length).decode("utf-8")))
 
+        def do_PUT(self):
+            data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self._send(*plane.put(self.path, data))
+
         def _serve(self, body):
-            status, ctype, text = plane.answer(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+            self._send(*plane.answer(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+
+        def _send(self, status, ctype, text):
             data = text.encode("utf-8")
             self.send_response(status)
             self.send_header("Content-Type", ctype)

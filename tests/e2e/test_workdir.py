@@ -9,8 +9,8 @@ from tests.e2e.test_run import SPEC
 def archives(repl) -> dict:
     s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=repl.state()["aws_endpoint"],
                       aws_access_key_id="testing", aws_secret_access_key="testing")
-    listed = s3.list_objects_v2(Bucket=deploy.WORKDIR_BUCKET).get("Contents", [])
-    return {o["Key"]: o["LastModified"] for o in listed}
+    listed = s3.list_objects_v2(Bucket=deploy.RUN_FILES_BUCKET).get("Contents", [])
+    return {o["Key"]: o["LastModified"] for o in listed if o["Key"].startswith("workdirs/")}
 
 
 def test_the_command_imports_from_the_synced_directory_and_an_unchanged_tree_is_not_uploaded_again(repl):

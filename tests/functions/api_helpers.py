@@ -43,11 +43,11 @@ def aws_tables():
         env.setenv("API_URL", "https://api.example/prod")
         for name, value in deploy.table_env().items():
             env.setenv(name, value)
-        env.setenv("WORKDIR_BUCKET", deploy.WORKDIR_BUCKET)
+        env.setenv("RUN_FILES_BUCKET", deploy.RUN_FILES_BUCKET)
         with mock_aws():
             for table in ALL_TABLES:
                 deploy.create_table(table)
-            boto3.client("s3").create_bucket(Bucket=deploy.WORKDIR_BUCKET)
+            boto3.client("s3").create_bucket(Bucket=deploy.RUN_FILES_BUCKET)
             reset_clients()
             yield boto3.resource("dynamodb")
     reset_clients()

@@ -18,7 +18,7 @@ SHA = hashlib.sha256(ARCHIVE).hexdigest()
 
 
 def put(owner: str = OWNER) -> None:  # what the CLI's PUT to the presigned URL leaves in S3
-    boto3.client("s3").put_object(Bucket=deploy.WORKDIR_BUCKET, Key=workdirs.key(owner, SHA), Body=ARCHIVE)
+    boto3.client("s3").put_object(Bucket=deploy.RUN_FILES_BUCKET, Key=workdirs.key(owner, SHA), Body=ARCHIVE)
 
 
 def test_a_new_archive_gets_a_presigned_put_and_a_known_one_none(plane):
@@ -46,9 +46,9 @@ def test_a_run_may_name_only_an_archive_its_owner_uploaded(plane):
     status, answer = plane.call("POST", "/v1/runs", body)
     assert (status, answer["error"]["field"]) == (400, "workdir") and plane.stored_runs() == []
     s3 = boto3.client("s3")
-    s3.put_object(Bucket=deploy.WORKDIR_BUCKET, Key=workdirs.key(OTHER, sha), Body=b"another tree")
+    s3.put_object(Bucket=deploy.RUN_FILES_BUCKET, Key=workdirs.key(OTHER, sha), Body=b"another tree")
     assert plane.call("POST", "/v1/runs", body)[0] == 400  # another owner's archive is not this one's
-    s3.put_object(Bucket=deploy.WORKDIR_BUCKET, Key=workdirs.key(OWNER, sha), Body=b"another tree")
+    s3.put_object(Bucket=deploy.RUN_FILES_BUCKET, Key=workdirs.key(OWNER, sha), Body=b"another tree")
     assert plane.call("POST", "/v1/runs", body)[0] == 201
 
 
