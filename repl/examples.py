@@ -7,6 +7,7 @@ examples:
   repl run -p gpu -c "python train.py"          defaults from [profile.gpu] in repl.toml
   repl run -p gpu --on-demand -c "nvidia-smi"    a flag wins over the profile (here: its spot = true)
   repl run -c "make test" --dry-run              what would be sent, and where each value came from
+  repl run -c "make" --artifacts "out/*.csv"     upload the files it made (see repl artifact --help)
   repl run list --status running
   repl run logs r8k2m9xq1d --follow
   repl run cancel r8k2m9xq1d
@@ -20,6 +21,15 @@ examples:
   repl run list --status failed --status timed_out --limit 10
   repl run list --cursor CURSOR                 the next page (repl prints this command when there is one)
   repl run list --json | jq -r '.runs[].id'
+"""
+ARTIFACT = """\
+examples:
+  repl run -c "python train.py" --artifacts "out/*.csv" --artifacts model.pt
+  repl artifact list r8k2m9xq1d
+  repl artifact download r8k2m9xq1d             into this directory: out/a.csv, model.pt
+  repl artifact download r8k2m9xq1d --to res    res/out/a.csv, res/model.pt
+  repl artifact download r8k2m9xq1d --force     overwrite local files that differ
+  repl artifact list r8k2m9xq1d --json | jq -r '.artifacts[].path'
 """
 INSTANCE = """\
 examples:

@@ -2,8 +2,8 @@
 import argparse
 
 from repl import __version__, examples
-from repl.commands import cache, completion, instances, local, orphans, setup, snapshots, ssh
-from repl.parser_parts import RAW, json_flag, noun
+from repl.commands import artifacts, cache, completion, instances, local, orphans, setup, snapshots, ssh
+from repl.parser_parts import RAW, json_flag, noun, with_id
 from repl.run_parser import add_run
 
 
@@ -18,9 +18,26 @@ def build() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"repl {__version__}")
     nouns = parser.add_subparsers(dest="noun", required=True)
     add_run(nouns)
-    for add in (_instance, _local, _cache, _orphan, _snapshot, _ssh, _setup, _completion):
+    for add in (_artifact, _instance, _local, _cache, _orphan, _snapshot, _ssh, _setup, _completion):
         add(nouns)
     return parser
+
+
+def _artifact(nouns) -> None:
+    p = noun(nouns, "artifact", "the files a run uploaded (repl run --artifacts GLOB)", examples.ARTIFACT)
+    actions = p.add_subparsers(dest="action", required=True)
+    ls = with_id(actions.add_parser("list", help="a run's artifacts: path, size, time modified",
+                                    epilog=examples.ARTIFACT, formatter_class=RAW))
+    json_flag(ls, 'print {"run_id": ID, "artifacts": [...]} (without the download links: each is a secret '
+              "for an hour)").set_defaults(handler=artifacts.list_artifacts)
+    fetch = with_id(actions.add_parser("download", help="write a run's artifacts here (or under --to DIR), each "
+                                       "checked against its size and MD5", epilog=examples.ARTIFACT,
+                                       formatter_class=RAW))
+    fetch.add_argument("--to", metavar="DIR", help="write out/a.txt as DIR/out/a.txt (default: this directory)")
+    fetch.add_argument("--force", action="store_true", help="overwrite files that exist and differ (without it, "
+                       "nothing is downloaded then); identical ones are always left as they are")
+    json_flag(fetch, 'print {"run_id": ID, "to": DIR, "downloaded": [...], "unchanged": [...]}')
+    fetch.set_defaults(handler=artifacts.download)
 
 
 def _instance(nouns) -> None:

@@ -13,8 +13,7 @@ from pathlib import Path
 from repl.errors import CliError, ExitCode
 
 FILE_NAME = "repl.toml"
-# Each setting, its type, and how an error says what is allowed. env and artifacts are reserved: read
-# and checked now, sent once the control plane takes them (repl/settings.py).
+# Each setting, its type, and how an error says what is allowed (values are checked in repl/settings.py).
 SETTINGS = {
     "provider": (str, 'a string, e.g. provider = "aws"'),
     "spec": (str, 'a string, e.g. spec = "t3.micro" or spec = "ubuntu:noble:arm64"'),

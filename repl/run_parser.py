@@ -1,6 +1,6 @@
 """`repl run` and its actions (list, get, logs, cancel): flags exactly as aws-setup.md writes them.
 
-The settings repl.toml can also give (provider, spec, region, spot, max-duration) default to None
+The settings repl.toml can also give (provider, spec, region, spot, max-duration, artifacts) default to None
 here: repl/settings.py tells a flag that was given from one that was not, and fills in the rest."""
 import argparse
 
@@ -32,6 +32,9 @@ def add_run(nouns) -> argparse.ArgumentParser:
     p.add_argument("-e", "--env", action="append", metavar="KEY[=VALUE]",
                    help="set KEY in the command's environment (repeatable); KEY alone takes this shell's value. "
                    "Values are kept out of every record and log")
+    p.add_argument("--artifacts", action="append", metavar="GLOB",
+                   help="once the command ends, upload the files matching GLOB, relative to its directory (repeatable; "
+                   "given here, replaces repl.toml's artifacts list); fetch them with: repl artifact download ID")
     p.add_argument("--workdir", metavar="DIR", help="ship DIR (default: this directory) to the instance and run the "
                    "command inside it; .gitignore files and a .replignore say what stays behind")
     p.add_argument("--no-sync", action="store_true", help="ship no directory: the command runs in an empty one")

@@ -4,14 +4,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from functions.core.errors import Invalid
-from functions.core.requests import DEFAULT_MAX_DURATION_MS, FIELDS, parse_run_request
+from functions.core.requests import DEFAULT_MAX_DURATION_MS, parse_run_request
 from repl import project
 from repl.environment import Environment
 from repl.errors import CliError, ExitCode
 
 BUILT_IN = {"provider": "aws", "spot": False, "max_duration": DEFAULT_MAX_DURATION_MS}
-FLAGS = ("provider", "spec", "region", "spot", "max_duration")  # the settings a flag can also set
-RESERVED = ("env", "artifacts")  # repl.toml only, sent once the API takes them (functions/core/requests.FIELDS)
+FLAGS = ("provider", "spec", "region", "spot", "max_duration", "artifacts")  # the settings a flag can also set
 WIRE_NAMES = {"max_duration": "max_duration_ms"}  # a setting's name in the POST /v1/runs body, if not its own
 DEFAULT_REGION = "us-east-1"  # only to check a request here first; the control plane picks its own
 
@@ -82,19 +81,17 @@ def request_body(resolved: Resolved, command: str, snapshot: str | None) -> dict
         body["region"] = values["region"]
     if snapshot:  # the API takes region, arch and a default spec from the snapshot
         body["snapshot"] = snapshot
-    body.update({key: values[key] for key in RESERVED if key in values and key in FIELDS})
-    try:
+    if values.get("env"):
+        body["env"] = values["env"]
+    if values.get("artifacts"):  # a profile's `artifacts = []` clears the file's list: none are sent
+        body["artifacts"] = values["artifacts"]
+    try:  # the API's own rules (functions/core/requests.py): a mistake costs no round trip
         parse_run_request(body, default_region=DEFAULT_REGION)
     except Invalid as err:
         setting = {wire: name for name, wire in WIRE_NAMES.items()}.get(err.field, err.field)
         where = resolved.where(setting)
         raise CliError(err.message + (f" (set as {where})" if where else ""), ExitCode.USAGE) from None
     return body
-
-
-def not_sent(resolved: Resolved) -> list[str]:
-    """Reserved settings the file sets that the control plane does not take yet."""
-    return [key for key in RESERVED if key in resolved.values and key not in FIELDS]
 
 
 def body_sources(resolved: Resolved, body: dict) -> dict:

@@ -1,6 +1,7 @@
 """`repl run`'s working directory: packed as a deterministic tar.gz (the same tree always gives the
 same SHA-256), offered to the control plane by its hash, and uploaded with the presigned URL it
 answers — only when that archive is not there yet."""
+import functools
 import gzip
 import hashlib
 import os
@@ -33,13 +34,17 @@ def files_of(root: Path, never: tuple = ()) -> list[str]:
         rel = os.path.relpath(here, root).replace(os.sep, "/")
         rel = "" if rel == "." else rel
         rules = rules_in[rel] + ignore.parse(_read(Path(here) / ".gitignore"), rel)
-        path = (lambda name: f"{rel}/{name}" if rel else name)
+        path = functools.partial(_joined, rel)
         dirs[:] = sorted(d for d in dirs if not Path(here, d).is_symlink() and str(Path(here, d)) not in never
                          and not ignore.ignored(path(d), True, rules))
         rules_in.update({path(d): rules for d in dirs})
         found += [path(n) for n in names if Path(here, n).is_file() and not Path(here, n).is_symlink()
                   and not ignore.ignored(path(n), False, rules)]
     return sorted(found)
+
+
+def _joined(rel: str, name: str) -> str:
+    return f"{rel}/{name}" if rel else name
 
 
 def pack(root: Path, never: tuple = ()) -> Archive:

@@ -12,16 +12,13 @@ def describe(resolved: Resolved, body: dict, as_json: bool) -> str:
     sources = settings.body_sources(resolved, body)
     if body.get("env"):  # secrets: a dry run on a shared screen shows the names only
         body = {**body, "env": {name: HIDDEN for name in body["env"]}}
-    unsent = {key: resolved.values[key] for key in settings.not_sent(resolved)}
     if as_json:
         return output.to_json({"dry_run": True, "request": body, "sources": sources,
                                "repl_toml": str(resolved.file) if resolved.file else None,
-                               "profile": resolved.profile, "not_sent": unsent})
+                               "profile": resolved.profile})
     rows = [[field, _shown(field, value), sources[field]] for field, value in body.items()]
     if "region" not in body:
         rows.append(["region", "the snapshot's" if body.get("snapshot") else "the control plane's", "default"])
-    rows += [[key, _shown(key, value), f"{resolved.sources[key]} (not sent: the control plane does not take it yet)"]
-             for key, value in unsent.items()]
     return f"dry run: nothing sent; POST /v1/runs would carry:\n{output.table(HEADERS, rows)}{_file_line(resolved)}"
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from repl import output, settings, sync
 from repl.client import ApiError, Unreachable
-from repl.commands import Context
+from repl.commands import Context, artifacts
 from repl.commands.dry_run import describe
 from repl.commands.follow import Follower, detach_message, finish, wait
 from repl.errors import CliError, ExitCode
@@ -21,10 +21,6 @@ def create(args, ctx: Context) -> int:
     if args.dry_run:  # must not wait on the control plane's resolution, and a dry run never needs one
         ctx.env.out(describe(resolved, body, args.json))
         return ExitCode.OK
-    unsent = settings.not_sent(resolved)
-    if unsent:
-        ctx.env.err(f"[repl] note: {' and '.join(unsent)} from {resolved.file} not sent: the control plane "
-                    f"does not take {'them' if len(unsent) > 1 else 'it'} yet\n")
     if not args.no_sync:
         body["workdir"] = {"sha256": sync_workdir(ctx, Path(args.workdir) if args.workdir else ctx.env.cwd)}
     run = post_run(ctx, body)
@@ -32,10 +28,12 @@ def create(args, ctx: Context) -> int:
         ctx.env.out(output.to_json({"run": run}) if args.json else run["id"] + "\n")
         return ExitCode.OK
     try:
-        return attach(ctx, run["id"], args.json)
+        code = attach(ctx, run["id"], args.json)
     except KeyboardInterrupt:  # Ctrl-C detaches: the run goes on, and the user learns how to get back to it
         ctx.env.err(detach_message(run["id"]))
         return ExitCode.INTERRUPTED
+    artifacts.summary(ctx, run["id"], body.get("artifacts"))
+    return code
 
 
 def _require(args, resolved: settings.Resolved) -> None:

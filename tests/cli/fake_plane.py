@@ -5,6 +5,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from tests.cli.fake_bucket import FILES, FakeBucket
+
 PAGE_ENTRIES = 2  # entries per log page: small, so that every follow has to page
 
 
@@ -27,6 +29,7 @@ class FakePlane:
         self.uploads = []  # (path, headers, bytes) of each PUT
         self.flakes = {}  # (method, path) -> statuses still to answer before the normal answer
         self.listed, self.instances, self.created = [], [], None
+        self.bucket = FakeBucket()  # runs' artifacts, and their bytes at local "presigned" URLs
         self.lock = threading.Lock()
 
     def script(self, run_id: str, *steps, **fields) -> dict:
@@ -56,7 +59,12 @@ class FakePlane:
         if (method, path) == ("POST", "/v1/workdirs"):  # the archive is there already, unless told otherwise
             return 200, {"sha256": body["sha256"], "upload_url": self.upload_url}
         if (method, path) == ("POST", "/v1/runs"):
-            return 201, {"run": self.scripts[self.created]["run"]}
+            run = self.scripts[self.created]["run"]
+            if "artifacts" in body:  # kept, as the API keeps them on the run record
+                run["artifacts"] = body["artifacts"]
+            return 201, {"run": run}
+        if method == "GET" and path.startswith(FILES):
+            return self.bucket.serve(path)
         if (method, path) == ("GET", "/v1/runs"):
             return self._runs_page(query)
         if (method, path) == ("GET", "/v1/instances"):
@@ -64,11 +72,13 @@ class FakePlane:
         return self._run_route(method, path, query)
 
     def _run_route(self, method: str, path: str, query: dict) -> tuple:
-        """/v1/runs/{id}, its logs and its cancel, answered from the run's script."""
-        match = re.fullmatch(r"/v1/runs/([^/]+)(/logs|/cancel)?", path)
+        """/v1/runs/{id}, its logs, its artifacts and its cancel, answered from the run's script."""
+        match = re.fullmatch(r"/v1/runs/([^/]+)(/logs|/cancel|/artifacts)?", path)
         script = self.scripts.get(match.group(1)) if match else None
         if script is None:
             return 404, {"error": {"code": "not_found", "message": f"run_id: run {path} not found"}}
+        if match.group(2) == "/artifacts":
+            return 200, {"run_id": match.group(1), "artifacts": self.bucket.listing(match.group(1), self.url)}
         if method == "POST":
             return 202, {"run": {**script["run"], "status": "running"}}
         self._advance(script)
@@ -134,9 +144,10 @@ class _Handler(BaseHTTPRequestHandler):
         with self.plane.lock:
             self.plane.requests.append(request)
             status, payload = self.plane.answer(self.command, url.path, request["query"], request["body"])
-        data = json.dumps(payload).encode()
+        raw_bytes = isinstance(payload, bytes)  # an artifact's content
+        data = payload if raw_bytes else json.dumps(payload).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", "application/octet-stream" if raw_bytes else "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

@@ -15,7 +15,7 @@ def test_version(repl_main):
     assert repl_main("--version") == (0, f"repl {__version__}\n", "")
 
 
-NOUNS = ("run", "instance", "local", "cache", "orphan", "snapshot", "ssh", "ssh-config", "setup", "completion")
+NOUNS = ("run", "artifact", "instance", "local", "cache", "orphan", "snapshot", "ssh", "ssh-config", "setup", "completion")
 
 
 def test_help_lists_the_commands(repl_main):
@@ -29,7 +29,7 @@ def test_help_lists_the_commands(repl_main):
 def test_run_help_shows_the_flags_and_examples(repl_main):
     out = repl_main("run", "--help").stdout
     for text in ("--provider", "--spec", "-c COMMAND, --command COMMAND", "--max-duration MS", "--spot, --no-spot",
-                 "--on-demand", "--region", "-p NAME, --profile NAME", "--dry-run", "--detach", "--json", "examples:",
+                 "--on-demand", "--region", "--artifacts GLOB", "-p NAME, --profile NAME", "--dry-run", "--detach", "--json", "examples:",
                  "repl run -p gpu -c", "repl run list --status running", "repl run logs r8k2m9xq1d --follow",
                  "124 max-duration"):
         assert text in out
@@ -52,7 +52,8 @@ def test_run_list_help_shows_its_flags_and_examples(repl_main):
 
 
 @pytest.mark.parametrize("argv", [("run", "logs", "--help"), ("instance", "list", "--help"), ("local", "--help"),
-                                  ("snapshot", "create", "--help"), ("orphan", "scan", "--help")])
+                                  ("snapshot", "create", "--help"), ("orphan", "scan", "--help"),
+                                  ("artifact", "list", "--help"), ("artifact", "download", "--help")])
 def test_every_subcommand_has_help(repl_main, argv):
     assert repl_main(*argv).exit_code == 0
 

@@ -38,9 +38,12 @@ def test_an_unknown_shell_is_a_usage_error_naming_the_ones_supported(repl_main):
 
 
 @pytest.mark.parametrize("line, offered", [
-    ("repl ", ["run", "instance", "local", "cache", "orphan", "snapshot", "ssh-config", "ssh", "setup", "completion",
+    ("repl ", ["run", "artifact", "instance", "local", "cache", "orphan", "snapshot", "ssh-config", "ssh", "setup", "completion",
                "-h", "--help", "--version"]),
     ("repl sn", ["snapshot"]),
+    ("repl artifact ", ["list", "download", "-h", "--help"]),
+    ("repl artifact download r1 --", ["--help", "--to", "--force", "--json"]),
+    ("repl run --ar", ["--artifacts"]),
     ("repl run l", ["list", "logs"]),
     ("repl run --d", ["--dry-run", "--detach"]),
     ("repl run --spec ubuntu:noble:amd64 --no", ["--no-spot", "--no-sync"]),

@@ -31,7 +31,7 @@ def test_dry_run_json_is_the_request_its_sources_and_the_file(repl_main, plane, 
                     "spot": False},
         "sources": {"provider": "default", "spec": "profile gpu", "command": "flag", "max_duration_ms": "repl.toml",
                     "spot": "flag"},
-        "repl_toml": str(home / "repl.toml"), "profile": "gpu", "not_sent": {}}
+        "repl_toml": str(home / "repl.toml"), "profile": "gpu"}
     assert plane.requests == []
 
 
@@ -55,14 +55,11 @@ def test_dry_run_of_a_snapshot_shows_what_the_snapshot_decides(repl_main, plane)
     assert "region           the snapshot's               default\n" in out
 
 
-def test_dry_run_shows_reserved_settings_as_not_sent_and_odd_values_exactly(repl_main, plane, home):
+def test_dry_run_shows_odd_values_exactly_on_one_line(repl_main, plane, home):
     (home / "repl.toml").write_text('spec = "t3.micro"\nartifacts = ["out/*.csv"]\n')
     result = repl_main("run", "-c", "echo a\necho b", "--dry-run", server=plane)
     assert 'command          "echo a\\necho b"     flag\n' in result.stdout  # a JSON string: one line, exact
-    assert ('artifacts        ["out/*.csv"]        repl.toml (not sent: the control plane does not take it yet)\n'
-            in result.stdout)
-    assert json.loads(repl_main("run", "-c", "x", "--dry-run", "--json", server=plane).stdout)["not_sent"] == {
-        "artifacts": ["out/*.csv"]}
+    assert 'artifacts        ["out/*.csv"]        repl.toml\n' in result.stdout
 
 
 def test_dry_run_names_env_variables_but_never_shows_their_values(repl_main, plane, home):

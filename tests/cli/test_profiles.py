@@ -102,13 +102,10 @@ def test_a_spec_from_the_file_satisfies_the_required_spec_but_command_is_still_r
     assert result.exit_code == 2 and result.stderr.startswith("usage: repl run")
     assert result.stderr.endswith("repl: the following arguments are required: --command\n")
 
-def test_env_is_sent_and_artifacts_are_read_but_not_sent_until_the_api_takes_them(project, sent, repl_main,
-                                                                                  plane):
-    path = project('spec = "t3.micro"\nenv = { DEBUG = "1" }\nartifacts = ["out/*.csv"]\n')
+def test_env_and_artifacts_from_the_file_are_sent(project, sent):
+    project('spec = "t3.micro"\nenv = { DEBUG = "1" }\nartifacts = ["out/*.csv"]\n')
     body = sent()
-    assert body["env"] == {"DEBUG": "1"} and "artifacts" not in body
-    note = repl_main(*RUN, server=plane).stderr
-    assert note == f"[repl] note: artifacts from {path} not sent: the control plane does not take it yet\n"
+    assert (body["env"], body["artifacts"]) == ({"DEBUG": "1"}, ["out/*.csv"])
 
 
 def test_env_merges_name_by_name_flag_over_profile_over_file(project, sent, monkeypatch):

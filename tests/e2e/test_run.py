@@ -26,12 +26,15 @@ def test_the_command_exit_code_passes_through(repl):
     assert (run["status"], run["exit_code"]) == ("failed", 7)
 
 
-def test_max_duration_stops_a_long_command_and_terminates_the_instance(repl):
-    out = repl("run", *SPEC, "-c", "echo started; sleep 300", "--max-duration", "12000")
+def test_max_duration_stops_a_long_command_terminates_the_instance_and_keeps_its_artifacts(repl):
+    out = repl("run", *SPEC, "-c", "echo started; echo checkpoint > ckpt.txt; sleep 300", "--max-duration", "12000",
+               "--no-sync", "--artifacts", "*.txt")
     assert out.returncode == 124, out.stderr
     assert out.stdout == "started\n"
     run = repl.json("run", "list")["runs"][0]
     assert run["status"] == "timed_out" and run["exit_code"] is None and "max-duration" in run["reason"]
+    fetched = repl("artifact", "download", run["id"], "--to", str(repl.home / "timed-out"))
+    assert fetched.returncode == 0 and (repl.home / "timed-out" / "ckpt.txt").read_text() == "checkpoint\n"
 
 
 def test_cancel_stops_a_running_command_and_terminates_the_instance(repl):
