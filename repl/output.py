@@ -69,6 +69,10 @@ def size(n_bytes: int) -> str:
     return f"{n_bytes} B"
 
 
+def files(count: int) -> str:
+    return f"{count} file" + ("" if count == 1 else "s")
+
+
 def price(usd_per_hour: float | None) -> str:
     """$0.0035/h: four decimals as EC2 quotes them, more only when a price needs them."""
     if usd_per_hour is None:

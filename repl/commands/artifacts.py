@@ -42,7 +42,7 @@ def download(args, ctx: Context) -> int:
         return ExitCode.OK
     total = output.size(sum(artifact["size"] for artifact, _ in plan.fetch))
     unchanged = f", {len(plan.unchanged)} unchanged" if plan.unchanged else ""
-    ctx.env.err(f"[repl] downloaded {_files(len(downloaded))} ({total}) to {root}{unchanged}\n")
+    ctx.env.err(f"[repl] downloaded {output.files(len(downloaded))} ({total}) to {root}{unchanged}\n")
     return ExitCode.OK
 
 
@@ -58,7 +58,7 @@ def summary(ctx: Context, run_id: str, globs: list | None) -> None:
         return
     if listed:
         total = output.size(sum(a["size"] for a in listed))
-        ctx.env.err(f"[repl] artifacts: {_files(len(listed))} ({total}); "
+        ctx.env.err(f"[repl] artifacts: {output.files(len(listed))} ({total}); "
                     f"download with: repl artifact download {run_id}\n")
     else:
         ctx.env.err(f"[repl] artifacts: none uploaded (no file matched {', '.join(globs)})\n")
@@ -82,7 +82,3 @@ def _differ_message(to: str | None, differing: list) -> str:
 def _shown(to: str | None, path: str) -> str:
     """A destination as the user named it: out/a.txt, or dl/out/a.txt with --to dl."""
     return os.path.join(to, path) if to else path
-
-
-def _files(count: int) -> str:
-    return f"{count} file" + ("" if count == 1 else "s")

@@ -58,7 +58,7 @@ def sync_workdir(ctx: Context, root: Path) -> str:
     finally:
         archive.path.unlink()
     if url:  # an unchanged tree goes unsaid: the control plane had it, nothing was sent
-        ctx.env.err(f"[repl] workdir {root}: {archive.files} files, {output.size(archive.size)} uploaded\n")
+        ctx.env.err(f"[repl] workdir {root}: {output.files(archive.files)}, {output.size(archive.size)} uploaded\n")
     return archive.sha256
 
 

@@ -24,7 +24,7 @@ def test_a_new_tree_is_uploaded_to_the_presigned_url_and_the_run_names_it(repl_m
     assert plane.calls("POST", "/v1/runs")[0]["body"]["workdir"] == {"sha256": offered["sha256"]}
     with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
         assert tar.getnames() == ["train.py"]
-    assert f"[repl] workdir {home / 'proj'}: 1 files, " in result.stderr and "uploaded" in result.stderr
+    assert f"[repl] workdir {home / 'proj'}: 1 file, " in result.stderr and "uploaded" in result.stderr
 
 
 def test_this_directory_is_the_default_and_home_config_never_goes(repl_main, plane, home):
