@@ -41,28 +41,25 @@ def env():
 
 @router.post("/v1/agent/logs")
 def logs():
-    instance, body = authenticate(router.current_event), _object(json_body(router.current_event))
-    own_run(instance, body.get("run_id"))
-    service.store_logs(instance, body)
+    service.store_logs(*_for_own_run())
     return {"ok": True}
 
 
 @router.post("/v1/agent/status")
 def status():
-    instance, body = authenticate(router.current_event), _object(json_body(router.current_event))
-    own_run(instance, body.get("run_id"))
-    service.report_status(instance, body)
+    service.report_status(*_for_own_run())
     return {"ok": True}
 
 
 @router.post("/v1/agent/artifacts")
 def artifact_uploads():
-    instance, body = authenticate(router.current_event), _object(json_body(router.current_event))
-    own_run(instance, body.get("run_id"))
-    return artifacts.uploads(instance, body)
+    return artifacts.uploads(*_for_own_run())
 
 
-def _object(body) -> dict:
+def _for_own_run() -> tuple[dict, dict]:
+    """(the calling instance, the JSON object body), once its `run_id` is shown to be the instance's own."""
+    instance, body = authenticate(router.current_event), json_body(router.current_event)
     if not isinstance(body, dict):
         raise Invalid("body: must be a JSON object", field="body")
-    return body
+    own_run(instance, body.get("run_id"))
+    return instance, body
