@@ -17,7 +17,7 @@ from agent.globs import Found, find
 ARTIFACTS_PATH = "/v1/agent/artifacts"
 MAX_FILES = 1000  # as the control plane takes (functions/core/artifacts.py)
 MAX_FILE_BYTES = 5 * 1024 ** 3  # one PUT's limit in S3
-# The control plane's backstop comes 15 s after the deadline (functions/workflow/start_run.py
+# The control plane's backstop comes 15 s after the deadline (functions/core/states.py
 # AGENT_REPORT_GRACE_SECONDS): the uploads stop in time for the exit report to beat it.
 AFTER_DEADLINE_SECONDS = 10.0
 BEFORE_GOING_SECONDS = 5.0  # a spot instance: stop this long before AWS takes it

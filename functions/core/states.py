@@ -18,6 +18,9 @@ def is_terminal(status: str) -> bool:
 
 
 DEFAULT_CANCEL_GRACE_SECONDS = 30
+# At its deadline the agent kills the command, then ships the last output and artifacts and reports:
+# the workflow's own timeout (StartRun) comes this much later, and the sweeper waits as long.
+AGENT_REPORT_GRACE_SECONDS = 15
 
 
 def cancel_overdue(run: dict, now_ms: int) -> bool:

@@ -3,7 +3,7 @@
 Only instances tagged skyrepl:managed=true AND this control plane's skyrepl:control-id are ever
 looked at. A just-launched instance is given time: EC2 and our records are eventually consistent.
 An instance of ours with no run record is an orphan: recorded (`repl orphan list`), and
-terminated once its deadline tag has passed.
+terminated once its deadline tag (and the agent's time to report after it) has passed.
 """
 from functions.aws import provider, stepfunctions
 from functions.core import states
@@ -37,7 +37,8 @@ def sweep() -> dict:
 def verdict(found: dict, run: dict | None, now: int) -> str | None:
     """Why this instance must go now, or None to leave it."""
     deadline = found.get("tags", {}).get(TAG_DEADLINE)
-    if deadline and parse_iso(deadline) <= now:
+    # not before its agent has had the time the workflow gives it to report (its last logs, artifacts)
+    if deadline and parse_iso(deadline) + 1000 * states.AGENT_REPORT_GRACE_SECONDS <= now:
         return PAST_DEADLINE
     if run and states.cancel_overdue(run, now):
         return "its run was cancelled and its agent did not stop it"

@@ -2,11 +2,10 @@
 import math
 
 from functions.core.clock import now_ms
-from functions.workflow.guards import load_active
-
 # The agent stops the command itself at the deadline, then flushes its logs and reports;
 # the state machine's own timeout comes this much later, as the backstop.
-AGENT_REPORT_GRACE_SECONDS = 15
+from functions.core.states import AGENT_REPORT_GRACE_SECONDS
+from functions.workflow.guards import load_active
 
 
 def handler(event, _context=None) -> dict:

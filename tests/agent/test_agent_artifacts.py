@@ -107,7 +107,7 @@ def test_the_limit_keeps_the_instance_inside_its_deadline_cancel_and_spot_notice
 
 
 def test_the_deadline_allowance_ends_before_the_control_planes_backstop():
-    from functions.workflow.start_run import AGENT_REPORT_GRACE_SECONDS
+    from functions.core.states import AGENT_REPORT_GRACE_SECONDS
     assert artifacts.AFTER_DEADLINE_SECONDS + 3 <= AGENT_REPORT_GRACE_SECONDS  # 3 s for the exit report
 
 

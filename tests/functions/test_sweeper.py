@@ -86,6 +86,17 @@ def test_terminates_what_is_past_its_deadline_or_whose_run_has_ended(cloud, monk
     assert instances.get(ended_key)["state"] == "terminated"
 
 
+def test_an_instance_just_past_its_deadline_keeps_its_agents_time_to_report(cloud, monkeypatch):
+    # the agent kills the command at the deadline, then ships its last logs and artifacts: the
+    # workflow waits AGENT_REPORT_GRACE_SECONDS for that, and so does the sweeper
+    monkeypatch.setattr(sweeper, "LAUNCH_GRACE_MS", 0)
+    record_run("rjust", "running"), record_run("rlate", "running")
+    just = launch("rjust", deadline=iso(now_ms() - 5_000))
+    late = launch("rlate", deadline=iso(now_ms() - 16_000))
+    assert [t["instance_id"] for t in sweeper.sweep()["terminated"]] == [late]
+    assert state(just) == "running"
+
+
 def test_never_touches_another_control_planes_or_unmanaged_instances(cloud):
     theirs = launch("rlate", deadline=PAST, control_id="other1")
     unmanaged = launch("rlate", deadline=PAST, drop_tag=naming.TAG_MANAGED)
