@@ -79,9 +79,13 @@ class Harness:
     def agent(self, run_id: str) -> "FakeAgent":
         run = self.wait_for(lambda: (runs.get(run_id) or {}).get("instance_id") and runs.get(run_id),
                             what="the instance to be launched")
+        return self.agent_of(run)
+
+    def agent_of(self, run: dict) -> "FakeAgent":
+        """The agent of a run whose instance has been launched (its token read from the user-data)."""
         data = boto3.client("ec2").describe_instance_attribute(InstanceId=run["instance_id"], Attribute="userData")
         script = base64.b64decode(data["UserData"]["Value"]).decode()
-        return FakeAgent(re.search(r"(k[0-9a-z]{15}\.[A-Za-z0-9_-]+)", script).group(1), run_id)
+        return FakeAgent(re.search(r"(k[0-9a-z]{15}\.[A-Za-z0-9_-]+)", script).group(1), run["run_id"])
 
     def live_instances(self) -> list:
         pages = boto3.client("ec2").get_paginator("describe_instances").paginate(

@@ -16,6 +16,7 @@ import boto3
 import pytest
 
 from functions.aws import clients
+from functions.core import states
 from functions.settings import settings
 from functions.store import logs, runs, tables
 from functions.sweeper import sweep as sweeper
@@ -131,12 +132,10 @@ def drive_agent(stack, run_id: str, stop: str | None) -> bool:
 
 
 def _launched(stack, run_id: str):
-    if _ended(run_id):
+    run = runs.get(run_id)  # read once: the record may be deleted (a fault) at any moment
+    if run is None or states.is_terminal(run["status"]):
         return ENDED
-    try:
-        return stack.agent(run_id) if (runs.get(run_id) or {}).get("instance_id") else None
-    except AssertionError:
-        return None
+    return stack.agent_of(run) if run.get("instance_id") else None
 
 
 def _started(agent, run_id: str):
@@ -148,7 +147,7 @@ def _started(agent, run_id: str):
 
 def _ended(run_id: str) -> bool:
     run = runs.get(run_id)
-    return run is None or run["status"] in ("succeeded", "failed", "timed_out", "cancelled", "interrupted", "error")
+    return run is None or states.is_terminal(run["status"])
 
 
 @pytest.mark.parametrize("phase, fault", list(CASES), ids=[f"{p}-{f.replace(' ', '_')}" for p, f in CASES])
