@@ -22,6 +22,7 @@ MAX_FILE_BYTES = 5 * 1024 ** 3  # one PUT's limit in S3
 AFTER_DEADLINE_SECONDS = 10.0
 BEFORE_GOING_SECONDS = 5.0  # a spot instance: stop this long before AWS takes it
 NO_DEADLINE_SECONDS = 900.0  # a run without a deadline of its own
+SAY_UPLOADING_BYTES = 50 * 1000 ** 2  # from here, a line on the run's stderr says the upload has begun
 PUT_TIMEOUT_SECONDS = 60.0  # per socket read or write, not per file
 CHUNK = 1 << 20
 
@@ -70,6 +71,10 @@ def _find_and_send(client, run_id: str, root: str, globs: Sequence[str], say: Sa
             len(files), MAX_FILES))
         files = files[:MAX_FILES]
     total.append(len(files))
+    size = sum(f.size for f in files)
+    if size >= SAY_UPLOADING_BYTES:  # long enough to wonder why the run has not ended: say why
+        say("stderr", "skyrepl-agent: uploading {} artifact{} ({:.1f} MB)\n".format(
+            len(files), "" if len(files) == 1 else "s", size / 1e6))
     if files:
         _send(client, run_id, files, say, done)
 

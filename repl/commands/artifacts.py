@@ -9,6 +9,7 @@ from repl.commands import Context, about_run
 from repl.errors import CliError, ExitCode
 
 HEADERS = ["PATH", "SIZE", "MODIFIED"]
+ACTIVE = ("pending", "provisioning", "booting", "running")  # the run's command has not ended yet
 
 
 def list_artifacts(args, ctx: Context) -> int:
@@ -19,7 +20,7 @@ def list_artifacts(args, ctx: Context) -> int:
         rows = [[a["path"], output.size(a["size"]), output.short_time(a.get("modified_at"))] for a in listed]
         ctx.env.out(output.table(HEADERS, rows))
     else:
-        ctx.env.err(f"[repl] no artifacts for run {args.run_id}\n")
+        ctx.env.err(_none_because(ctx, args.run_id))
     return ExitCode.OK
 
 
@@ -38,7 +39,7 @@ def download(args, ctx: Context) -> int:
         ctx.env.out(output.to_json({"run_id": args.run_id, "to": str(root), "downloaded": downloaded,
                                     "unchanged": plan.unchanged}))
     if not listed:
-        ctx.env.err(f"[repl] no artifacts for run {args.run_id}\n")
+        ctx.env.err(_none_because(ctx, args.run_id))
         return ExitCode.OK
     total = output.size(sum(artifact["size"] for artifact, _ in plan.fetch))
     unchanged = f", {len(plan.unchanged)} unchanged" if plan.unchanged else ""
@@ -62,6 +63,19 @@ def summary(ctx: Context, run_id: str, globs: list | None) -> None:
                     f"download with: repl artifact download {run_id}\n")
     else:
         ctx.env.err(f"[repl] artifacts: none uploaded (no file matched {', '.join(globs)})\n")
+
+
+def _none_because(ctx: Context, run_id: str) -> str:
+    """Why a run has no artifacts: not asked for, not uploaded yet, or nothing matched."""
+    with about_run(run_id):
+        run = ctx.client.get(f"/v1/runs/{run_id}")["run"]
+    if not run.get("artifacts"):
+        return f"[repl] no artifacts for run {run_id}: it was started without --artifacts\n"
+    if run.get("status") in ACTIVE:
+        return (f"[repl] no artifacts for run {run_id} yet: it is {run['status']}, and its agent uploads "
+                "them when the command ends\n")
+    return (f"[repl] no artifacts for run {run_id}: nothing matched {', '.join(run['artifacts'])} "
+            f"(its stderr says more: repl run logs {run_id})\n")
 
 
 def _listing(ctx: Context, run_id: str) -> list:

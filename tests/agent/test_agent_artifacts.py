@@ -125,3 +125,13 @@ def test_globs_keep_globs_rules(tmp_path):
     assert paths("sub") == ["sub/b.txt", "sub/deep/c.txt"]  # a directory: everything in it
     assert paths("s?b/deep/[a-c].txt") == ["sub/deep/c.txt"]
     assert paths("**") == ["a.txt", "out/x.bin", "sub/b.txt", "sub/deep/c.txt"]
+
+
+def test_a_large_upload_is_announced_and_a_small_one_is_not(plane, tmp_path, monkeypatch):
+    (tmp_path / "a.bin").write_bytes(b"x" * 1500)
+    said = []
+    client = ApiClient(plane.url, TOKEN)
+    artifacts.upload(client, "r1", str(tmp_path), ["*.bin"], time.time() + 10, lambda s, t: said.append(t))
+    monkeypatch.setattr(artifacts, "SAY_UPLOADING_BYTES", 1000)
+    artifacts.upload(client, "r1", str(tmp_path), ["*.bin"], time.time() + 10, lambda s, t: said.append(t))
+    assert said == ["skyrepl-agent: uploading 1 artifact (0.0 MB)\n"] and plane.stored == {"a.bin": b"x" * 1500}

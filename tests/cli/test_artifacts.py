@@ -43,10 +43,16 @@ def test_list_json_leaves_the_presigned_urls_out(repl_main, uploaded):
     assert "Signature" not in result.stdout
 
 
-def test_no_artifacts_is_said_on_stderr_and_is_no_error(repl_main, plane, home):
+def test_no_artifacts_is_said_on_stderr_with_why_and_is_no_error(repl_main, plane, home):
     plane.script("r1")
-    assert repl_main("artifact", "list", "r1", server=plane) == (0, "", "[repl] no artifacts for run r1\n")
-    assert repl_main("artifact", "download", "r1", server=plane) == (0, "", "[repl] no artifacts for run r1\n")
+    plane.script("r2", status="running", artifacts=["out/*"])
+    plane.script("r3", status="succeeded", artifacts=["out/*", "*.pt"])
+    assert repl_main("artifact", "list", "r1", server=plane) == (
+        0, "", "[repl] no artifacts for run r1: it was started without --artifacts\n")
+    assert repl_main("artifact", "download", "r2", server=plane) == (
+        0, "", "[repl] no artifacts for run r2 yet: it is running, and its agent uploads them when the command ends\n")
+    assert repl_main("artifact", "list", "r3", server=plane) == (
+        0, "", "[repl] no artifacts for run r3: nothing matched out/*, *.pt (its stderr says more: repl run logs r3)\n")
     assert json.loads(repl_main("artifact", "list", "r1", "--json", server=plane).stdout)["artifacts"] == []
     assert files_under(home) == {}
 
