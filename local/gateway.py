@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from local.context import LambdaContext
+from local.http_reply import reply
 
 LOCAL_IDENTITY = "arn:aws:iam::123456789012:user/repl-local"
 
@@ -97,13 +98,7 @@ class Gateway:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status, headers, data = gateway.handle(self.command, self.path, dict(self.headers.items()), body)
-                self.send_response(status)
-                for k, v in headers.items():
-                    if k.lower() != "content-length":
-                        self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                reply(self, status, data, headers)
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _do
 

@@ -25,6 +25,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from local.http_reply import reply
+
 MAX_TTL_SECONDS = 21600
 NOTICE_LEAD = timedelta(minutes=2)
 ACTIONS = ("terminate", "stop", "hibernate")
@@ -136,12 +138,7 @@ def _handler_for(imds: FakeImds):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, ctype, text = imds.answer(self.command, self.path, headers, body)
-            data = text.encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            reply(self, status, text.encode("utf-8"), {"Content-Type": ctype})
 
         def log_message(self, *args):
             pass

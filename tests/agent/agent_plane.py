@@ -8,6 +8,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, unquote
 
+from local.http_reply import reply
+
 TOKEN = "ik-test.s3cr3t-never-logged"
 
 
@@ -121,12 +123,7 @@ def _handler_for(plane):
             self._send(*plane.answer(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
 
         def _send(self, status, ctype, text):
-            data = text.encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            reply(self, status, text.encode("utf-8"), {"Content-Type": ctype})
 
         def log_message(self, *args):
             pass  # keep pytest output clean

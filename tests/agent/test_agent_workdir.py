@@ -8,6 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from local.http_reply import reply
+
 
 def archive(files: dict, links: dict = None) -> bytes:
     buf = io.BytesIO()
@@ -32,10 +34,7 @@ def bucket():
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             served["headers"].append(dict(self.headers))
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(served["body"])))
-            self.end_headers()
-            self.wfile.write(served["body"])
+            reply(self, 200, served["body"])
 
         def log_message(self, *args):
             pass

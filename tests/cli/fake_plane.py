@@ -5,6 +5,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from local.http_reply import reply
 from tests.cli.fake_bucket import FILES, FakeBucket
 
 PAGE_ENTRIES = 2  # entries per log page: small, so that every follow has to page
@@ -132,9 +133,7 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         with self.plane.lock:
             self.plane.uploads.append((self.path, dict(self.headers), raw))
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        reply(self, 200)
 
     def _serve(self):
         url = urlsplit(self.path)
@@ -146,11 +145,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload = self.plane.answer(self.command, url.path, request["query"], request["body"])
         raw_bytes = isinstance(payload, bytes)  # an artifact's content
         data = payload if raw_bytes else json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/octet-stream" if raw_bytes else "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        reply(self, status, data, {"Content-Type": "application/octet-stream" if raw_bytes else "application/json"})
 
     def log_message(self, *args):  # keep pytest's output clean
         pass
