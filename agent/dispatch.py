@@ -1,7 +1,6 @@
 """Events from the control plane (start_run, cancel_run) turned into runs, each event at most once."""
 import json
 import logging
-import os
 from typing import Optional
 
 from agent import sse
@@ -67,9 +66,7 @@ class Dispatcher:
             return
         if isinstance(deadline_ms, bool) or not isinstance(deadline_ms, (int, float)):
             deadline_ms = None  # no deadline of its own: the dead-man's timer and the sweeper remain
-        workdir = data.get("workdir")
-        workdir = os.path.join(self._cfg.workdir, workdir) if isinstance(workdir, str) else self._cfg.workdir
-        run = self._run_factory(self._client, self._cfg, run_id, command, deadline_ms, workdir,
+        run = self._run_factory(self._client, self._cfg, run_id, command, deadline_ms, self._cfg.workdir,
                                 spot=data.get("spot") is True,  # only a spot run watches IMDS
                                 wants_env=data.get("env") is True,  # its values: GET /v1/agent/env
                                 archive=data.get("archive") if isinstance(data.get("archive"), dict) else None,

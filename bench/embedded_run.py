@@ -7,6 +7,7 @@ which price a run on AWS (Standard workflows bill per transition). Writes bench/
     .venv/bin/python bench/embedded_run.py [N]
 """
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -14,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import boto3
-
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from functions.aws import clients  # noqa: E402 - the checkout's own package, run as a script
 PRICE_PER_TRANSITION_USD = 0.000025  # Step Functions Standard, us-east-1 (reference/aws-limits.md §3.5)
 
 
@@ -37,15 +38,16 @@ def main(runs: int) -> dict:
     repl(home, "local", "up")
     try:
         state = json.loads((home / ".repl/local/state.json").read_text())
-        sfn = boto3.client("stepfunctions", region_name="us-east-1", endpoint_url=state["aws_endpoint"],
-                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        os.environ.update({"AWS_ENDPOINT_URL": state["aws_endpoint"], "AWS_ACCESS_KEY_ID": "testing",
+                           "AWS_SECRET_ACCESS_KEY": "testing"})
+        sfn = clients.stepfunctions("us-east-1")
         walls, counts = [], []
         for _ in range(runs):
             started = time.monotonic()
             run = json.loads(repl(home, "run", "--spec", "ubuntu:noble:amd64", "-c", "echo hi", "--json").stdout)["run"]
             walls.append(time.monotonic() - started)
             arn = next(e["executionArn"] for e in sfn.list_executions(stateMachineArn=sfn.list_state_machines()[
-                "stateMachines"][0]["stateMachineArn"])["executions"] if e["name"] == run["id"])
+                "stateMachines"][0]["stateMachineArn"])["executions"] if e["name"] == run["run_id"])
             counts.append(history_counts(sfn, arn))
     finally:
         repl(home, "local", "down")

@@ -1,29 +1,37 @@
-"""Every environment variable a Lambda reads, parsed once. Infra sets them; local/ sets them too."""
+"""Every environment variable a Lambda reads, parsed once. Infra sets them; local/ sets them too.
+
+Names only above `settings()`, so infra/ can import them; this module imports nothing of ours but
+core, so every layer may read it.
+"""
 import os
 from dataclasses import dataclass
 from functools import lru_cache
 
-from functions.store.schema import INSTANCES, KV, LOGS, RUNS, SNAPSHOTS
+from functions.core.records import RunTimings
+
+# The table logical id (functions/store/schema.py) -> the env var carrying its physical name.
+TABLE_ENV_VARS = {"Runs": "RUNS_TABLE", "Instances": "INSTANCES_TABLE", "Logs": "LOGS_TABLE", "Kv": "KV_TABLE",
+                  "Snapshots": "SNAPSHOTS_TABLE"}
+RUN_FILES_BUCKET = "RUN_FILES_BUCKET"  # synced working directories in, artifacts out
+# A new run's timings (core RunTimings): the env var of each field, and its value on AWS (infra sets
+# these; the embedded stack shorter ones, local/stack.py).
+TIMING_ENV_VARS = {"boot_poll_seconds": "BOOT_POLL_SECONDS", "boot_timeout_seconds": "BOOT_TIMEOUT_SECONDS",
+                   "agent_silent_seconds": "AGENT_SILENT_SECONDS", "cancel_grace_seconds": "CANCEL_GRACE_SECONDS"}
+DEFAULT_TIMINGS = RunTimings(boot_poll_seconds=5, boot_timeout_seconds=600, agent_silent_seconds=180,
+                             cancel_grace_seconds=30)
 
 
 @dataclass(frozen=True)
 class Settings:
-    runs_table: str
-    instances_table: str
-    logs_table: str
-    kv_table: str
-    snapshots_table: str
+    tables: dict  # logical id -> physical table name
     state_machine_arn: str
     control_id: str
     api_url: str  # the URL agents call back on
     default_region: str
-    boot_poll_seconds: int
-    boot_timeout_seconds: int
-    agent_lost_seconds: int
-    cancel_grace_seconds: int  # cancel_run to a forced stop: the agent's SIGTERM grace, a poll and a flush
+    timings: RunTimings  # what a new run gets (functions/core/records.py)
     log_retention_days: int
     sweeper_function: str  # `repl orphan scan` invokes it
-    run_files_bucket: str  # synced working directories in, artifacts out (functions/aws/workdirs.py, artifacts.py)
+    run_files_bucket: str
 
 
 def _int(name: str, default: int) -> int:
@@ -34,20 +42,13 @@ def _int(name: str, default: int) -> int:
 def settings() -> Settings:
     env = os.environ
     return Settings(
-        runs_table=env.get(RUNS.env_var, ""),
-        instances_table=env.get(INSTANCES.env_var, ""),
-        logs_table=env.get(LOGS.env_var, ""),
-        kv_table=env.get(KV.env_var, ""),
-        snapshots_table=env.get(SNAPSHOTS.env_var, ""),
+        tables={logical_id: env.get(var, "") for logical_id, var in TABLE_ENV_VARS.items()},
         state_machine_arn=env.get("STATE_MACHINE_ARN", ""),
         control_id=env.get("CONTROL_ID", ""),
         api_url=env.get("API_URL", "").rstrip("/"),
         default_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
-        boot_poll_seconds=_int("BOOT_POLL_SECONDS", 5),
-        boot_timeout_seconds=_int("BOOT_TIMEOUT_SECONDS", 600),
-        agent_lost_seconds=_int("AGENT_LOST_SECONDS", 180),
-        cancel_grace_seconds=_int("CANCEL_GRACE_SECONDS", 30),
+        timings=RunTimings(**{name: _int(var, getattr(DEFAULT_TIMINGS, name)) for name, var in TIMING_ENV_VARS.items()}),
         log_retention_days=_int("LOG_RETENTION_DAYS", 30),
         sweeper_function=env.get("SWEEPER_FUNCTION_NAME", "Sweeper"),
-        run_files_bucket=env.get("RUN_FILES_BUCKET", ""),
+        run_files_bucket=env.get(RUN_FILES_BUCKET, ""),
     )

@@ -76,12 +76,6 @@ FUNCTION_SIZES = {
 # Bump to make a deployment run startup() again (a custom resource runs on Create and on a changed Update).
 STARTUP_RESOURCE_VERSION = "1"
 
-# Handed to the API, which puts them in each execution's input (protocol §4).
-BOOT_POLL_SECONDS = 5
-BOOT_TIMEOUT_SECONDS = 600
-AGENT_LOST_SECONDS = 180
-CANCEL_GRACE_SECONDS = 30  # the agent's 10 s SIGTERM grace, a 5 s poll and the last log flush
-
 # REST API: https://<id>.execute-api.<region>.<suffix>/prod/v1/...
 API_STAGE = "prod"
 API_ROOT = "v1"

@@ -3,8 +3,7 @@ import io
 import json
 import zipfile
 
-import boto3
-
+from functions.aws import clients
 from functions.store.schema import ALL_TABLES, Table
 from functions.workflow.definition import TASK_HANDLERS, definition_json, substitute
 
@@ -30,7 +29,7 @@ def create_table(table: Table, region: str = REGION) -> str:
                      "KeySchema": [{"AttributeName": index.partition_key, "KeyType": "HASH"},
                                    {"AttributeName": index.sort_key, "KeyType": "RANGE"}]})
     kwargs = {"GlobalSecondaryIndexes": gsis} if gsis else {}
-    boto3.client("dynamodb", region_name=region).create_table(
+    clients.client("dynamodb", region).create_table(
         TableName=table_name(table), BillingMode="PAY_PER_REQUEST", KeySchema=keys,
         AttributeDefinitions=[{"AttributeName": k, "AttributeType": t} for k, t in attrs.items()], **kwargs)
     return table_name(table)
@@ -44,23 +43,23 @@ def deploy(region: str = REGION) -> dict:
     """Create every table, a function per workflow task, and the state machine. Returns env vars."""
     for table in ALL_TABLES:
         create_table(table, region)
-    iam = boto3.client("iam", region_name=region)
+    iam = clients.client("iam", region)
     role = iam.create_role(RoleName=PREFIX + "role", AssumeRolePolicyDocument=json.dumps({}))["Role"]["Arn"]
     arns = {task: _function(task, role, region, handler) for task, handler in TASK_HANDLERS.items()}
     _function("Sweeper", role, region, "functions.sweeper.handler.handler")  # `repl orphan scan` invokes it
     definition = substitute(definition_json(), arns)
-    machine = boto3.client("stepfunctions", region_name=region).create_state_machine(
+    machine = clients.stepfunctions(region).create_state_machine(
         name=PREFIX + "launch-run", definition=definition, roleArn=role)["stateMachineArn"]
-    boto3.client("s3", region_name=region).create_bucket(Bucket=RUN_FILES_BUCKET)
+    clients.s3(region).create_bucket(Bucket=RUN_FILES_BUCKET)
     return {**table_env(), "STATE_MACHINE_ARN": machine, "SWEEPER_FUNCTION_NAME": "Sweeper",
             "RUN_FILES_BUCKET": RUN_FILES_BUCKET}
 
 
 def _function(task: str, role: str, region: str, handler: str) -> str:
-    # The code is never run from the zip: local/dispatch.py calls the handler in-process.
+    # The code is never run from the zip: local/dispatch.py runs the handler in-process.
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("placeholder.py", "")
-    return boto3.client("lambda", region_name=region).create_function(
+    return clients.lambda_(region).create_function(
         FunctionName=task, Runtime="python3.12", Role=role, Handler=handler,
         Code={"ZipFile": buf.getvalue()})["FunctionArn"]

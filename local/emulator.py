@@ -15,11 +15,9 @@ import sys
 import threading
 from pathlib import Path
 
-import boto3
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.ec2.models import ec2_backends
-
+from functions.aws import clients
 from functions.core.naming import TAG_CONTROL_ID
+from local import moto_internals
 
 POLL_SECONDS = 0.2
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -49,26 +47,14 @@ class Emulator:
                 print(f"[emulator] poll failed: {err!r}", file=sys.stderr, flush=True)
 
     def step(self) -> None:
-        for region in list(ec2_backends[DEFAULT_ACCOUNT_ID].keys()):
-            for instance_id, state in self._ours(region):
-                if state == "running" and instance_id not in self.processes:
-                    self._boot(region, instance_id)
-                elif state in ("shutting-down", "terminated", "stopped") and instance_id in self.processes:
-                    self._kill(instance_id)
-
-    def _ours(self, region: str) -> list:
-        """(id, state) of our instances, read from the emulated EC2's memory: a DescribeInstances over
-        HTTP five times a second kept half a core busy on an idle stack."""
-        try:
-            found = list(ec2_backends[DEFAULT_ACCOUNT_ID][region].all_instances())
-        except RuntimeError:  # the server thread changed the reservations mid-read: next poll
-            return []
-        return [(i.id, i._state.name) for i in found
-                if _tag_value(i, TAG_CONTROL_ID) == self.control_id]
+        for region, instance_id, state in moto_internals.our_instances(TAG_CONTROL_ID, self.control_id):
+            if state == "running" and instance_id not in self.processes:
+                self._boot(region, instance_id)
+            elif state in ("shutting-down", "terminated", "stopped") and instance_id in self.processes:
+                self._kill(instance_id)
 
     def _boot(self, region: str, instance_id: str) -> None:
-        ec2 = boto3.client("ec2", region_name=region)
-        encoded = ec2.describe_instance_attribute(InstanceId=instance_id, Attribute="userData")["UserData"]
+        encoded = clients.ec2(region).describe_instance_attribute(InstanceId=instance_id, Attribute="userData")["UserData"]
         root = self.work_dir / instance_id
         root.mkdir(parents=True, exist_ok=True)
         script = root / "user-data.sh"
@@ -98,10 +84,6 @@ class Emulator:
             except ProcessLookupError:
                 pass
         proc.wait(timeout=5)
-
-
-def _tag_value(instance, key: str) -> str | None:
-    return next((t["value"] for t in instance.get_tags() if t["key"] == key), None)
 
 
 def descendants(root: int) -> list:

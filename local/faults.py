@@ -3,13 +3,15 @@ permissions), injected by a botocore `before-call` hook on the calls the control
 
 Tests write `~/.repl/local/faults.json`: `[{"call": "ec2:RunInstances", "code": "VcpuLimitExceeded",
 "times": 1}]`; each matching call consumes one `times` and fails with that code. The hook is
-registered on boto3's default session before any client exists, so every client inherits it.
+registered with the one client factory (functions/aws/clients.py), so it reaches every client and
+resource of every service (EC2, Step Functions, DynamoDB, SSM, S3...). A call is
+"<endpoint prefix>:<operation>", e.g. `states:StartExecution`, `dynamodb:GetItem`.
 """
 import json
 import threading
 from pathlib import Path
 
-import boto3
+from functions.aws import clients
 
 FILE_NAME = "faults.json"
 _lock = threading.Lock()
@@ -20,7 +22,8 @@ class _Response:
     headers: dict = {}
 
 
-def install(state_dir: Path) -> None:
+def install(state_dir: Path):
+    """Start reading the fault file; returns the unhook."""
     path = state_dir / FILE_NAME
 
     def before_call(model, **_kwargs):
@@ -31,8 +34,7 @@ def install(state_dir: Path) -> None:
         return _Response(), {"Error": {"Code": fault["code"], "Message": message},
                              "ResponseMetadata": {"HTTPStatusCode": 400}}
 
-    boto3.setup_default_session()
-    boto3.DEFAULT_SESSION.events.register("before-call", before_call)
+    return clients.hook("before-call", before_call)
 
 
 def _take(path: Path, call: str) -> dict | None:

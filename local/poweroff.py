@@ -5,12 +5,12 @@ inside terminates the instance: this does exactly that in the emulated EC2.
 """
 import sys
 
-import boto3
+from functions.aws import clients
 
 
 def main(argv: list) -> int:
     region, instance_id = argv
-    boto3.client("ec2", region_name=region).terminate_instances(InstanceIds=[instance_id])
+    clients.ec2(region).terminate_instances(InstanceIds=[instance_id])
     return 0
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 REGION = "us-east-1"
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # Embedded timings: the same workflow, with waits sized for a laptop rather than a real boot.
-TIMINGS = {"BOOT_POLL_SECONDS": "1", "BOOT_TIMEOUT_SECONDS": "120", "AGENT_LOST_SECONDS": "60",
+TIMINGS = {"BOOT_POLL_SECONDS": "1", "BOOT_TIMEOUT_SECONDS": "120", "AGENT_SILENT_SECONDS": "60",
            "CANCEL_GRACE_SECONDS": "8"}
 AGENT_TIMINGS = {"SKYREPL_LOG_BATCH_SECONDS": "0.2", "SKYREPL_KILL_GRACE_SECONDS": "2",
                  "SKYREPL_IMDS_POLL_SECONDS": "0.5",  # a spot run's agent asks the fake IMDS this often
@@ -44,17 +44,18 @@ class Stack:
         self.aws_port = free_port(self.aws_port)
         self.aws_endpoint = f"http://127.0.0.1:{self.aws_port}"
         self._environment()
-        from local import botocore_models, faults
-        botocore_models.install()  # one parse of each service model for the daemon's many sessions
-        faults.install(self.work_dir)  # before any client exists: they all inherit the hook
+        from functions.aws import clients
+        from local import amis, deploy, faults, moto_internals
+        moto_internals.install()
+        if os.environ.get("SKYREPL_LOCAL_TIME_SCALE"):  # tests fast-forward Wait/Retry intervals
+            moto_internals.set_time_scale(float(os.environ["SKYREPL_LOCAL_TIME_SCALE"]))
+        clients.reset()  # the environment now names the emulator
+        self._unhook_faults = faults.install(self.work_dir)  # every client and resource of every service
         self._start_moto()
-        from local import amis, deploy, dynamo_lock, images
-        dynamo_lock.install()  # gateway threads and state-machine tasks share moto's DynamoDB
         os.environ.update(deploy.deploy(REGION))
         amis.seed_canonical_amis()
-        images.install()  # CreateImage's snapshot tags (moto lacks them)
         self._start_gateway()
-        self._reset_clients()
+        clients.reset()  # settings read again: the tables and state machine deployed just now
         self._tailscale()
         self._start_imds()
         self._start_emulator()
@@ -67,6 +68,9 @@ class Stack:
         self.imds.stop()
         self.gateway.stop()
         self.moto.stop()
+        self._unhook_faults()
+        from local import moto_internals
+        moto_internals.uninstall()
 
     def _environment(self) -> None:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -77,16 +81,8 @@ class Stack:
         os.environ.pop("AWS_PROFILE", None)
 
     def _start_moto(self) -> None:
-        from moto.core.config import default_user_config
         from moto.server import ThreadedMotoServer
 
-        from local import dispatch
-        default_user_config["stepfunctions"] = {"execute_state_machine": True}
-        default_user_config["lambda"] = {"use_docker": False}
-        dispatch.install()
-        if os.environ.get("SKYREPL_LOCAL_TIME_SCALE"):  # tests fast-forward Wait/Retry intervals
-            from local import fastforward
-            fastforward.install(float(os.environ["SKYREPL_LOCAL_TIME_SCALE"]))
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
         self.moto.start()
 
@@ -99,13 +95,6 @@ class Stack:
         self.gateway = Gateway(api_handler, agent_handler, self.token, self.api_port)
         self.gateway.start()
         self.api_url = self.gateway.url
-
-    def _reset_clients(self) -> None:
-        from functions.aws import clients, stepfunctions
-        from functions.store import tables
-        tables.reset()
-        clients.reset()
-        stepfunctions.reset()
 
     def _tailscale(self) -> None:
         """TAILSCALE_API_KEY/TAILSCALE_TAILNET go where the handlers look, the emulated SSM, and leave the

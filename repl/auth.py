@@ -40,6 +40,6 @@ def region_for(host: str, environ: Mapping[str, str]) -> str:
 
 def default_credentials():
     """botocore's default chain: env vars, ~/.aws/credentials and config (AWS_PROFILE, SSO), IMDS, ..."""
-    import boto3
+    from functions.aws import clients
 
-    return boto3.Session().get_credentials()
+    return clients.credentials()

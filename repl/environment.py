@@ -25,9 +25,9 @@ class Environment:
 
     def control(self):
         if self.local_control is None:
-            from local import control
+            from repl.commands.local import control_module
 
-            self.local_control = control
+            self.local_control = control_module()
         return self.local_control
 
     def out(self, text: str) -> None:

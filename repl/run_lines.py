@@ -10,7 +10,7 @@ def phase_line(run: dict) -> str | None:
     """One line per phase change, for a log or CI (stderr is not a terminal)."""
     status = run["status"]
     if status == states.PENDING:
-        return f"[repl] run {run['id']} pending…"
+        return f"[repl] run {run['run_id']} pending…"
     if status == states.PROVISIONING:
         return f"[repl] provisioning {run.get('instance_type')} in {run.get('region')} ({market(run)})…"
     if status == states.BOOTING:
@@ -25,7 +25,7 @@ def live_line(run: dict, now: float) -> str:
     """The one line a terminal shows while the run goes on, rewritten in place:
     [repl] run r1 booting · 42s · t3.micro · us-east-1 · spot at $0.0035/h · i-0abc
     (a narrow terminal cuts the end: the long instance id goes last, the summary line names it too)"""
-    parts = [f"[repl] run {run['id']} {run['status']}", duration(elapsed_seconds(run, now), tenths=False),
+    parts = [f"[repl] run {run['run_id']} {run['status']}", duration(elapsed_seconds(run, now), tenths=False),
              run.get("instance_type"), run.get("region"), market(run), run.get("instance_id")]
     return SEPARATOR.join(part for part in parts if part)
 
@@ -42,7 +42,7 @@ def summary_line(run: dict, colour: bool = False) -> str:
     status = run["status"]
     code = states.cli_exit_code(status, run.get("exit_code"))
     seconds = command_seconds(run)
-    head = f"[repl] run {run['id']} {paint(status, status, colour)} (exit {code})"
+    head = f"[repl] run {run['run_id']} {paint(status, status, colour)} (exit {code})"
     head += f" in {duration(seconds)}" if seconds is not None else ""
     if status not in (states.SUCCEEDED, states.FAILED):  # ended by something else than the command: say what
         head += f": {run.get('reason') or 'no reason given'}"

@@ -3,13 +3,14 @@ only for a run that asked for artifacts; the bytes go straight to S3."""
 from functions.aws import artifacts
 from functions.core.artifacts import parse_files
 from functions.core.errors import Forbidden
+from functions.core.records import Instance
 from functions.store import runs
 
 
-def uploads(instance: dict, body: dict) -> dict:
-    run_id = instance["run_id"]
-    if not (runs.get(run_id) or {}).get("artifacts"):
+def uploads(instance: Instance, body: dict) -> dict:
+    run = runs.get(instance.run_id)
+    if not run or not run.artifacts:
         raise Forbidden("artifacts: this run asked for none (repl run --artifacts GLOB)", field="artifacts")
     files = parse_files(body.get("files"))
-    return {"uploads": [{"path": f["path"], "url": artifacts.upload_url(run_id, f["path"], f["size"])}
+    return {"uploads": [{"path": f["path"], "url": artifacts.upload_url(run.run_id, f["path"], f["size"])}
                         for f in files]}

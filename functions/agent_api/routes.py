@@ -3,8 +3,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from functions.agent_api import artifacts, code, service
-from functions.agent_api.auth import authenticate, own_run
-from functions.core.errors import Invalid
+from functions.agent_api.auth import authenticate, for_own_run
 from functions.http_errors import json_body
 
 router = Router()
@@ -24,10 +23,7 @@ def register():
 @router.get("/v1/agent/events")
 def events():
     instance = authenticate(router.current_event)
-    last = router.current_event.headers.get("Last-Event-ID") or "0"
-    if not last.isdigit():
-        raise Invalid("Last-Event-ID: must be a non-negative integer", field="Last-Event-ID")
-    body = service.events(instance, int(last))
+    body = service.events(instance, router.current_event.headers.get("Last-Event-ID"))
     return Response(200, "text/event-stream", body, headers={"Cache-Control": "no-cache"})
 
 
@@ -41,25 +37,16 @@ def env():
 
 @router.post("/v1/agent/logs")
 def logs():
-    service.store_logs(*_for_own_run())
+    service.store_logs(*for_own_run(router.current_event))
     return {"ok": True}
 
 
 @router.post("/v1/agent/status")
 def status():
-    service.report_status(*_for_own_run())
+    service.report_status(*for_own_run(router.current_event))
     return {"ok": True}
 
 
 @router.post("/v1/agent/artifacts")
 def artifact_uploads():
-    return artifacts.uploads(*_for_own_run())
-
-
-def _for_own_run() -> tuple[dict, dict]:
-    """(the calling instance, the JSON object body), once its `run_id` is shown to be the instance's own."""
-    instance, body = authenticate(router.current_event), json_body(router.current_event)
-    if not isinstance(body, dict):
-        raise Invalid("body: must be a JSON object", field="body")
-    own_run(instance, body.get("run_id"))
-    return instance, body
+    return artifacts.uploads(*for_own_run(router.current_event))

@@ -10,7 +10,7 @@ under other names and are not matched.
 """
 from functions.aws import clients
 from functions.aws.errors import aws_call
-from functions.core.errors import ProviderError
+from functions.core.errors import AwsError
 from functions.core.specs import VERSIONS
 from functions.store import kv
 
@@ -37,7 +37,7 @@ def resolve_ami(region: str, version: str, arch: str) -> str:
 
 def newest_image(region: str, version: str, arch: str) -> dict:
     if version not in NAME_PREFIX or arch not in EC2_ARCH:
-        raise ProviderError(f"no Ubuntu image for {version}/{arch}: versions {', '.join(NAME_PREFIX)}; "
+        raise AwsError(f"no Ubuntu image for {version}/{arch}: versions {', '.join(NAME_PREFIX)}; "
                             f"arches {', '.join(EC2_ARCH)}")
     pattern = name_pattern(version, arch)
     with aws_call("ec2:DescribeImages", region):
@@ -45,7 +45,7 @@ def newest_image(region: str, version: str, arch: str) -> dict:
             {"Name": "name", "Values": [pattern]}, {"Name": "state", "Values": ["available"]},
             {"Name": "architecture", "Values": [EC2_ARCH[arch]]}])["Images"]
     if not images:
-        raise ProviderError(f"no available Ubuntu {version} ({VERSIONS[version]}) {arch} image from Canonical "
+        raise AwsError(f"no available Ubuntu {version} ({VERSIONS[version]}) {arch} image from Canonical "
                             f"(account {CANONICAL}) named {pattern} in {region}; check that the region is "
                             "enabled for this account, or try another region or Ubuntu version")
     # ISO-8601 CreationDates sort as text; the name (which ends in the build serial) breaks ties

@@ -8,7 +8,8 @@ from contextlib import contextmanager
 
 from botocore.exceptions import ClientError
 
-from functions.core.errors import CapacityError, PermissionDenied, ProviderError, QuotaError, ThrottlingError
+from functions.core.errors import (AwsError, CapacityError, NameTaken, PermissionDenied, QuotaError,
+                                   ResourceStateConflict, ThrottlingError)
 
 CAPACITY = {"InsufficientInstanceCapacity", "InsufficientCapacity", "InsufficientHostCapacity",
             # our spot launches set no MaxPrice, so this means the spot price is above on-demand:
@@ -21,6 +22,9 @@ PERMISSION = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", 
               # bad or expired credentials: the same advice (`aws sts get-caller-identity`) applies
               "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken"}
 THROTTLING = {"RequestLimitExceeded", "Throttling", "ThrottlingException"}
+# the resource is not in a state for it (CreateImage of an instance that is not running, or gone)
+RESOURCE_STATE = {"IncorrectState", "IncorrectInstanceState", "InvalidInstanceID.NotFound"}
+NAME_TAKEN = {"InvalidAMIName.Duplicate", "InvalidGroup.Duplicate", "InvalidKeyPair.Duplicate"}
 
 # (codes, error class, message); {detail} is "<Code>: <Message>"
 _FAMILIES = (
@@ -33,6 +37,8 @@ _FAMILIES = (
                                    "`aws sts get-caller-identity` to see which user or role is in use"),
     # seen by the user only once the workflow's own retries are spent
     (THROTTLING, ThrottlingError, "AWS kept throttling {action}{where} ({detail}); try again in a few minutes"),
+    (RESOURCE_STATE, ResourceStateConflict, "EC2 cannot do {action} to it now{where} ({detail})"),
+    (NAME_TAKEN, NameTaken, "the name is taken{where} ({detail}); choose another"),
 )
 
 
@@ -40,16 +46,14 @@ def code_of(err: ClientError) -> str:
     return err.response.get("Error", {}).get("Code") or "Unknown"
 
 
-def translate(err: ClientError, action: str, region: str | None = None) -> Exception:
+def translate(err: ClientError, action: str, region: str | None = None) -> AwsError:
     code, message = code_of(err), err.response.get("Error", {}).get("Message")
     detail = f"{code}: {message}" if message else code
     where = f" in {region}" if region else ""
-    found = ProviderError(f"{detail} ({action}{where})")
     for codes, cls, template in _FAMILIES:
         if code in codes:
-            found = cls(template.format(detail=detail, action=action, where=where))
-    found.aws_code = code  # lets a caller tell one ProviderError (e.g. a NotFound) from another
-    return found
+            return cls(template.format(detail=detail, action=action, where=where), aws_code=code)
+    return AwsError(f"{detail} ({action}{where})", aws_code=code)
 
 
 @contextmanager

@@ -1,13 +1,16 @@
 """Invoking another of our Lambdas synchronously (`repl orphan scan` runs the sweeper now)."""
 import json
 
-import boto3
+from functions.aws import clients
+from functions.aws.errors import aws_call
+from functions.core.errors import SkyReplError
 
 
-def invoke(function_name: str, payload: dict, region: str) -> dict:
-    client = boto3.session.Session().client("lambda", region_name=region)
-    answer = client.invoke(FunctionName=function_name, Payload=json.dumps(payload).encode())
+def invoke(function_name: str, payload: dict) -> dict:
+    with aws_call("lambda:InvokeFunction"):
+        answer = clients.lambda_().invoke(FunctionName=function_name, Payload=json.dumps(payload).encode())
     body = json.loads(answer["Payload"].read() or b"null")
     if answer.get("FunctionError"):
-        raise RuntimeError(f"{function_name} failed: {body.get('errorType')}: {body.get('errorMessage')}")
+        raise SkyReplError(f"{function_name}: it failed ({body.get('errorType')}: {body.get('errorMessage')}); "
+                           "its log group says more")
     return body

@@ -7,9 +7,9 @@ CANCELLED, INTERRUPTED, ERROR = "cancelled", "interrupted", "error"
 ACTIVE_STATUSES = (PENDING, PROVISIONING, BOOTING, RUNNING)
 TERMINAL_STATUSES = (SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, INTERRUPTED, ERROR)
 
-# Instance record states. `requested` is written before RunInstances (two-phase spawn).
-REQUESTED, INST_PENDING, INST_RUNNING = "requested", "pending", "running"
-TERMINATING, TERMINATED = "terminating", "terminated"
+# Instance record states. `requested` is written before RunInstances (two-phase spawn); `terminated`
+# once EC2 has confirmed it shutting down.
+REQUESTED, INST_PENDING, INST_RUNNING, TERMINATED = "requested", "pending", "running", "terminated"
 LIVE_EC2_STATES = ("pending", "running", "stopping", "stopped")
 
 
@@ -17,18 +17,9 @@ def is_terminal(status: str) -> bool:
     return status in TERMINAL_STATUSES
 
 
-DEFAULT_CANCEL_GRACE_SECONDS = 30
 # At its deadline the agent kills the command, then ships the last output and artifacts and reports:
 # the workflow's own timeout (StartRun) comes this much later, and the sweeper waits as long.
 AGENT_REPORT_GRACE_SECONDS = 15
-
-
-def cancel_overdue(run: dict, now_ms: int) -> bool:
-    """A cancel asked for longer ago than the run's grace (its agent's chance to stop the command
-    and ship its last output), on a run that has not ended: time to force the end."""
-    grace_ms = 1000 * run.get("config", {}).get("cancel_grace_seconds", DEFAULT_CANCEL_GRACE_SECONDS)
-    asked = run.get("cancel_requested_ms")
-    return bool(asked) and now_ms - asked > grace_ms and not is_terminal(run.get("status", ""))
 
 
 def status_for_exit(exit_code: int) -> str:

@@ -1,4 +1,5 @@
-"""The Instances table: the record of each instance we launch, written before RunInstances.
+"""The Instances table: the record of each instance we launch (a core Instance), written before
+RunInstances; only this module knows its layout.
 
 It also holds the agent's event queue (`events`, a short list: start_run, cancel_run) and the
 SHA-256 of every token minted for the instance (a retried Provision mints another; EC2's
@@ -7,26 +8,27 @@ ClientToken may hand back the first launch, whose user-data carries the first to
 from boto3.dynamodb.conditions import Key
 
 from functions.core.clock import iso
+from functions.core.records import AgentEvent, Instance
 from functions.store import tables
-from functions.store.items import all_pages, condition_held, plain, update_expression
-
-PUBLIC_FIELDS = ("instance_id", "run_id", "region", "instance_type", "spot", "spot_price", "state", "public_ip",
-                 "tailscale_hostname")
+from functions.store.codec import check_fields, decode, encode, encode_value
+from functions.store.items import all_pages, condition_held, update_expression
 
 
-def create(item: dict) -> None:
+def create(instance: Instance) -> None:
+    item = {**encode(instance), "created_at": iso(instance.created_ms)}  # the by_owner index's sort key
     condition_held(lambda: tables.instances().put_item(Item=item,
                                                        ConditionExpression="attribute_not_exists(instance_key)"))
 
 
-def get(instance_key: str) -> dict | None:
+def get(instance_key: str) -> Instance | None:
     item = tables.instances().get_item(Key={"instance_key": instance_key}, ConsistentRead=True).get("Item")
-    return plain(item) if item else None
+    return decode(Instance, item) if item else None
 
 
-def update(instance_key: str, **fields) -> dict:
-    return plain(tables.instances().update_item(Key={"instance_key": instance_key}, ReturnValues="ALL_NEW",
-                                                **update_expression(fields))["Attributes"])
+def update(instance_key: str, **fields) -> Instance:
+    check_fields(Instance, fields)
+    return decode(Instance, tables.instances().update_item(Key={"instance_key": instance_key}, ReturnValues="ALL_NEW",
+                                                           **update_expression(fields))["Attributes"])
 
 
 def add_token_hash(instance_key: str, token_hash: str) -> None:
@@ -42,26 +44,17 @@ def push_event(instance_key: str, event_type: str, data: dict) -> int:
     table = tables.instances()
     new = table.update_item(Key={"instance_key": instance_key}, UpdateExpression="ADD next_event_id :one",
                             ExpressionAttributeValues={":one": 1}, ReturnValues="UPDATED_NEW")
-    event_id = int(new["Attributes"]["next_event_id"])
+    event = AgentEvent(event_id=int(new["Attributes"]["next_event_id"]), type=event_type, data=data)
     table.update_item(
         Key={"instance_key": instance_key},
         UpdateExpression="SET events = list_append(if_not_exists(events, :empty), :e)",
-        ExpressionAttributeValues={":empty": [], ":e": [{"id": event_id, "type": event_type, "data": data}]},
+        ExpressionAttributeValues={":empty": [], ":e": [encode_value(event)]},
     )
-    return event_id
+    return event.event_id
 
 
-def events_after(instance: dict, last_id: int) -> list:
-    return sorted((e for e in instance.get("events", []) if e["id"] > last_id), key=lambda e: e["id"])
-
-
-def list_owned(owner: str, include_ended: bool) -> list:
+def list_owned(owner: str, include_ended: bool) -> list[Instance]:
     items = all_pages(tables.instances().query, IndexName="by_owner", KeyConditionExpression=Key("owner").eq(owner),
                       ScanIndexForward=False)
-    return [plain(i) for i in items if include_ended or i.get("state") != "terminated"]
-
-
-def to_api(instance: dict) -> dict:
-    out = {f: instance.get(f) for f in PUBLIC_FIELDS}
-    out.update(launched_at=iso(instance.get("launched_ms")), terminated_at=iso(instance.get("terminated_ms")))
-    return out
+    found = [decode(Instance, i) for i in items]
+    return [i for i in found if include_ended or not i.gone]

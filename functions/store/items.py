@@ -1,17 +1,7 @@
-"""DynamoDB items to plain Python: boto3's resource layer returns every number as Decimal."""
-from decimal import Decimal
-
+"""DynamoDB request helpers the store modules share: paging, conditional writes, update expressions."""
 from botocore.exceptions import ClientError
 
-
-def plain(value):
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
+from functions.store.codec import encode_value
 
 
 def all_pages(read, **kwargs) -> list:
@@ -44,7 +34,7 @@ def update_expression(fields: dict) -> dict:
         if value is None:
             removes.append(f"#f{i}")
         else:
-            values[f":v{i}"] = Decimal(str(value)) if isinstance(value, float) else value  # boto3 refuses floats
+            values[f":v{i}"] = encode_value(value)
             sets.append(f"#f{i} = :v{i}")
     expr = (" SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removes) if removes else "")
     kwargs = {"UpdateExpression": expr.strip(), "ExpressionAttributeNames": names}

@@ -2,6 +2,7 @@
 import time
 
 from functions.store import tables
+from functions.store.codec import encode_value, plain
 from functions.store.items import all_pages
 
 
@@ -9,11 +10,11 @@ def get(key: str) -> dict | None:
     item = tables.kv().get_item(Key={"key": key}, ConsistentRead=True).get("Item")
     if not item or ("expires_at" in item and int(item["expires_at"]) <= time.time()):
         return None
-    return item.get("value")
+    return plain(item.get("value"))
 
 
 def put(key: str, value: dict, ttl_seconds: int | None = None) -> None:
-    item = {"key": key, "value": value}
+    item = {"key": key, "value": encode_value(value)}
     if ttl_seconds is not None:
         item["expires_at"] = int(time.time()) + ttl_seconds
     tables.kv().put_item(Item=item)

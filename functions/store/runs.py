@@ -1,4 +1,4 @@
-"""The Runs table: one item per run; only this module knows its layout."""
+"""The Runs table: one item per run (a core Run); only this module knows its layout."""
 import base64
 import json
 
@@ -7,35 +7,38 @@ from botocore.exceptions import ClientError
 
 from functions.core import states
 from functions.core.clock import iso
-from functions.core.errors import Invalid, NotFound
+from functions.core.errors import Invalid, run_not_found
+from functions.core.records import Run
 from functions.store import tables
-from functions.store.items import condition_held, plain, update_expression
-
-PUBLIC_FIELDS = ("status", "exit_code", "reason", "provider", "spec", "instance_type", "arch", "region", "spot",
-                 "spot_price", "command", "max_duration_ms", "instance_id", "snapshot", "interruption",
-                 "env_names", "artifacts")
+from functions.store.codec import check_fields, decode, encode, plain
+from functions.store.items import condition_held, update_expression
 
 _CURSOR_FIELDS = {"run_id", "owner", "created_at"}  # the table key plus the by_owner index key
 
 
-def create(item: dict) -> bool:
+def _item(run: Run) -> dict:
+    return {**encode(run), "created_at": iso(run.created_ms)}  # the by_owner index's sort key
+
+
+def create(run: Run) -> bool:
     """Write a new run; False (and nothing written) when a run of that id exists."""
-    return condition_held(lambda: tables.runs().put_item(Item=item, ConditionExpression="attribute_not_exists(run_id)"))
+    return condition_held(lambda: tables.runs().put_item(Item=_item(run),
+                                                         ConditionExpression="attribute_not_exists(run_id)"))
 
 
-def get(run_id: str) -> dict | None:
+def get(run_id: str) -> Run | None:
     item = tables.runs().get_item(Key={"run_id": run_id}, ConsistentRead=True).get("Item")
-    return plain(item) if item else None
+    return decode(Run, item) if item else None
 
 
-def get_owned(run_id: str, owner: str) -> dict:
+def get_owned(run_id: str, owner: str) -> Run:
     run = get(run_id)
-    if not run or run.get("owner") != owner:  # another owner's run does not exist for this caller
-        raise NotFound(f"run {run_id} not found", field="run_id")
+    if not run or run.owner != owner:  # another owner's run does not exist for this caller
+        raise run_not_found(run_id)
     return run
 
 
-def list_owned(owner: str, limit: int, cursor: str | None) -> tuple[list, str | None]:
+def list_owned(owner: str, limit: int, cursor: str | None) -> tuple[list[Run], str | None]:
     kwargs = {"IndexName": "by_owner", "KeyConditionExpression": Key("owner").eq(owner),
               "ScanIndexForward": False, "Limit": limit}
     if cursor:
@@ -43,7 +46,7 @@ def list_owned(owner: str, limit: int, cursor: str | None) -> tuple[list, str | 
     page = tables.runs().query(**kwargs)
     last = page.get("LastEvaluatedKey")
     next_cursor = base64.urlsafe_b64encode(json.dumps(plain(last)).encode()).decode() if last else None
-    return [plain(i) for i in page["Items"]], next_cursor
+    return [decode(Run, i) for i in page["Items"]], next_cursor
 
 
 def _start_key(cursor: str, owner: str) -> dict:
@@ -57,20 +60,22 @@ def _start_key(cursor: str, owner: str) -> dict:
     return key
 
 
-def update(run_id: str, **fields) -> dict:
+def update(run_id: str, **fields) -> Run:
     """Change fields of an existing run (an update never brings a deleted record back as a fragment)."""
+    check_fields(Run, fields)
     try:
-        return plain(tables.runs().update_item(Key={"run_id": run_id}, ReturnValues="ALL_NEW",
-                                               ConditionExpression="attribute_exists(run_id)",
-                                               **update_expression(fields))["Attributes"])
+        return decode(Run, tables.runs().update_item(Key={"run_id": run_id}, ReturnValues="ALL_NEW",
+                                                     ConditionExpression="attribute_exists(run_id)",
+                                                     **update_expression(fields))["Attributes"])
     except ClientError as err:
         if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            raise NotFound(f"run {run_id} not found", field="run_id") from None
+            raise run_not_found(run_id) from None
         raise
 
 
 def advance(run_id: str, status: str, **fields) -> bool:
     """Move an active run to a later active status; a run that has ended stays ended."""
+    check_fields(Run, fields)
     kwargs = update_expression({"status": status, **fields})
     kwargs["ExpressionAttributeValues"].update({f":a{i}": s for i, s in enumerate(states.ACTIVE_STATUSES)})
     allowed = ", ".join(f":a{i}" for i in range(len(states.ACTIVE_STATUSES)))
@@ -79,21 +84,14 @@ def advance(run_id: str, status: str, **fields) -> bool:
 
 def finish(run_id: str, status: str, exit_code: int | None, reason: str, ended_ms: int) -> bool:
     """Write the terminal status once: the first writer wins, later ones change nothing."""
-    kwargs = update_expression({"status": status, "exit_code": exit_code, "reason": reason,
-                                "ended_at": iso(ended_ms), "task_token": None})
+    kwargs = update_expression({"status": status, "exit_code": exit_code, "reason": reason, "ended_ms": ended_ms,
+                                "task_token": None})
     kwargs["ExpressionAttributeValues"].update({f":t{i}": s for i, s in enumerate(states.TERMINAL_STATUSES)})
     terminal = ", ".join(f":t{i}" for i in range(len(states.TERMINAL_STATUSES)))
-    return _conditional(run_id, kwargs, f"NOT (#st IN ({terminal}))")
+    return _conditional(run_id, kwargs, f"attribute_exists(run_id) AND NOT (#st IN ({terminal}))")
 
 
 def _conditional(run_id: str, kwargs: dict, condition: str) -> bool:
     kwargs["ExpressionAttributeNames"]["#st"] = "status"
     return condition_held(lambda: tables.runs().update_item(Key={"run_id": run_id}, ConditionExpression=condition,
                                                             **kwargs))
-
-
-def to_api(run: dict) -> dict:
-    out = {"id": run["run_id"], **{f: run.get(f) for f in PUBLIC_FIELDS}}
-    out.update(created_at=run.get("created_at"), started_at=run.get("started_at"), ended_at=run.get("ended_at"),
-               deadline=iso(run.get("deadline_ms")))
-    return out

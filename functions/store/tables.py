@@ -1,47 +1,28 @@
-"""boto3 Table objects, created lazily (never at import: tests start moto first).
-
-boto3 resources are not thread-safe: a Lambda is single-threaded, but the embedded stack runs the
-handlers on many threads (gateway requests, Step Functions tasks, the sweeper), so each thread
-gets its own resource.
-"""
-import threading
-
-import boto3
-
+"""The DynamoDB tables, by their schema entry (functions/store/schema.py), from the one client factory."""
+from functions.aws import clients
 from functions.settings import settings
-
-_local = threading.local()
-_generation = [0]  # bumped by reset(): every thread's cached resource is then rebuilt
+from functions.store.schema import INSTANCES, KV, LOGS, RUNS, SNAPSHOTS, Table
 
 
-def _resource():
-    if getattr(_local, "generation", None) != _generation[0]:
-        _local.resource = boto3.session.Session().resource("dynamodb", region_name=settings().default_region)
-        _local.generation = _generation[0]
-    return _local.resource
+def table(spec: Table):
+    return clients.dynamodb().Table(settings().tables[spec.logical_id])
 
 
 def runs():
-    return _resource().Table(settings().runs_table)
+    return table(RUNS)
 
 
 def instances():
-    return _resource().Table(settings().instances_table)
+    return table(INSTANCES)
 
 
 def logs():
-    return _resource().Table(settings().logs_table)
+    return table(LOGS)
 
 
 def kv():
-    return _resource().Table(settings().kv_table)
+    return table(KV)
 
 
 def snapshots():
-    return _resource().Table(settings().snapshots_table)
-
-
-def reset() -> None:
-    """Forget cached resources and settings (tests and local/ call this after changing the environment)."""
-    _generation[0] += 1
-    settings.cache_clear()
+    return table(SNAPSHOTS)

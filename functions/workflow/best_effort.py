@@ -3,7 +3,7 @@ from typing import Callable
 
 from botocore.exceptions import BotoCoreError
 
-from functions.core.errors import WorkflowError
+from functions.core.errors import AwsError
 from functions.observability import logger
 
 
@@ -11,6 +11,6 @@ def attempt(what: str, call: Callable, *args, **context):
     """call(*args), or None if AWS refused or failed (aws_call has already translated its ClientError)."""
     try:
         return call(*args)
-    except (WorkflowError, BotoCoreError) as err:
+    except (AwsError, BotoCoreError) as err:
         logger.warning(f"{what} unknown (ignored)", extra={**context, "error": str(err)})
         return None

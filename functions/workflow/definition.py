@@ -5,6 +5,8 @@ and by local/deploy.py. Error names are the exception class names in functions/c
 """
 import json
 
+from functions.core.errors import CapacityError, TerminationNotConfirmed, ThrottlingError
+
 # task name -> handler module; each task is its own Lambda with its own role.
 TASK_HANDLERS = {
     "Provision": "functions.workflow.provision.handler",
@@ -23,9 +25,9 @@ _LAMBDA_TRANSIENT = {
                     "Lambda.TooManyRequestsException"],
     "IntervalSeconds": 2, "MaxAttempts": 3, "BackoffRate": 2.0,
 }
-_THROTTLING = {"ErrorEquals": ["ThrottlingError"], "IntervalSeconds": 2, "MaxAttempts": 5,
+_THROTTLING = {"ErrorEquals": [ThrottlingError.__name__], "IntervalSeconds": 2, "MaxAttempts": 5,
                "BackoffRate": 2.0, "MaxDelaySeconds": 30, "JitterStrategy": "FULL"}
-_TERMINATION = {"ErrorEquals": ["TerminationNotConfirmed"], "IntervalSeconds": 2, "MaxAttempts": 8,
+_TERMINATION = {"ErrorEquals": [TerminationNotConfirmed.__name__], "IntervalSeconds": 2, "MaxAttempts": 8,
                 "BackoffRate": 1.5}
 
 
@@ -50,11 +52,11 @@ def definition() -> dict:
         "StartAt": "Provision",
         "States": {
             "Provision": _task("Provision", run, "$.provision", "WaitForBoot", [
-                {"ErrorEquals": ["CapacityError"], "IntervalSeconds": CAPACITY_RETRY_SECONDS,
+                {"ErrorEquals": [CapacityError.__name__], "IntervalSeconds": CAPACITY_RETRY_SECONDS,
                  "MaxAttempts": CAPACITY_RETRIES, "BackoffRate": 1.0},
                 _THROTTLING,
             ]),
-            "WaitForBoot": {"Type": "Wait", "SecondsPath": "$.config.boot_poll_seconds", "Next": "CheckRegistration"},
+            "WaitForBoot": {"Type": "Wait", "SecondsPath": "$.timings.boot_poll_seconds", "Next": "CheckRegistration"},
             "CheckRegistration": _task("CheckRegistration", run, "$.registration", "Registered", [_THROTTLING]),
             "Registered": {
                 "Type": "Choice",
@@ -70,14 +72,14 @@ def definition() -> dict:
                 # Max-duration is counted from the run's creation: StartRun computes what is left.
                 "TimeoutSecondsPath": "$.start.timeout_seconds",
                 # A silent agent: its events calls send SendTaskHeartbeat.
-                "HeartbeatSecondsPath": "$.config.agent_lost_seconds",
-                "ResultPath": "$.result",
+                "HeartbeatSecondsPath": "$.timings.agent_silent_seconds",
+                "ResultPath": "$.agent_report",
                 # DispatchRun failing before it ran; a second start_run for the run is ignored by the agent.
                 "Retry": [_LAMBDA_TRANSIENT],
                 "Catch": _CATCH_ALL,
                 "Next": "Finalize",
             },
-            "Finalize": _task("Finalize", {"run_id.$": "$.run_id", "result.$": "$.result"}, "$.final", None,
+            "Finalize": _task("Finalize", run, "$.final", None,
                               [_TERMINATION, _THROTTLING]),
             "Cleanup": _task("Cleanup", {"run_id.$": "$.run_id", "error.$": "$.error"}, "$.final", None,
                              [_TERMINATION, _THROTTLING,

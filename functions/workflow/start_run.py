@@ -10,5 +10,5 @@ from functions.workflow.guards import load_active
 
 def handler(event, _context=None) -> dict:
     run = load_active(event["run_id"])
-    left_s = math.ceil((run["deadline_ms"] - now_ms()) / 1000)
+    left_s = math.ceil((run.deadline_ms - now_ms()) / 1000)
     return {"timeout_seconds": left_s + AGENT_REPORT_GRACE_SECONDS}

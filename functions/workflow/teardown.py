@@ -3,6 +3,7 @@ from functions.aws import provider, run_env
 from functions.core import states
 from functions.core.clock import now_ms
 from functions.core.errors import TerminationNotConfirmed
+from functions.core.records import Instance, Run
 from functions.settings import settings
 from functions.store import instances
 from functions.tailscale import membership
@@ -13,22 +14,22 @@ GONE = ("shutting-down", "terminated")
 UNKNOWN_IS_GONE_AFTER_MS = 10 * 60_000
 
 
-def terminate_and_confirm(run: dict) -> list:
-    region, instance = run["region"], _instance(run)
-    ids = {i["instance_id"] for i in provider.find_run_instances(region, settings().control_id, run["run_id"])}
-    if instance and instance.get("instance_id"):
-        ids.add(instance["instance_id"])  # also found by tag: a lost launch answer leaves no record
+def terminate_and_confirm(run: Run) -> list:
+    region, instance = run.region, _instance(run)
+    ids = {i["instance_id"] for i in provider.find_run_instances(region, settings().control_id, run.run_id)}
+    if instance and instance.instance_id:
+        ids.add(instance.instance_id)  # also found by tag: a lost launch answer leaves no record
     for instance_id in sorted(ids):
         provider.terminate(region, instance_id)
     unconfirmed = [i for i in sorted(ids) if not _gone(region, i, instance)]
     if unconfirmed:
         raise TerminationNotConfirmed(f"EC2 does not show {', '.join(unconfirmed)} shutting down yet")
-    if run.get("env_names"):  # nothing runs any more that could need them
-        run_env.forget(run["run_id"])
+    if run.env_names:  # nothing runs any more that could need them
+        run_env.forget(run.run_id)
     if instance:
-        instances.update(instance["instance_key"], state=states.TERMINATED, terminated_ms=now_ms())
-        if instance.get("tailscale_hostname"):  # best effort: an ephemeral device leaves on its own anyway
-            membership.leave(instance["tailscale_hostname"])
+        instances.update(instance.instance_key, state=states.TERMINATED, terminated_ms=now_ms())
+        if instance.tailscale_hostname:  # best effort: an ephemeral device leaves on its own anyway
+            membership.leave(instance.tailscale_hostname)
     return sorted(ids)
 
 
@@ -48,13 +49,13 @@ def terminate_by_tag(run_id: str) -> list:
     return found
 
 
-def _instance(run: dict) -> dict | None:
-    return instances.get(run["instance_key"]) if run.get("instance_key") else None
+def _instance(run: Run) -> Instance | None:
+    return instances.get(run.instance_key) if run.instance_key else None
 
 
-def _gone(region: str, instance_id: str, record: dict | None) -> bool:
+def _gone(region: str, instance_id: str, record: Instance | None) -> bool:
     state = provider.instance_state(region, instance_id)
     if state is not None:
         return state in GONE
-    launched = (record or {}).get("launched_ms", 0)
+    launched = (record and record.launched_ms) or 0
     return now_ms() - launched > UNKNOWN_IS_GONE_AFTER_MS

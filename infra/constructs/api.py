@@ -1,4 +1,6 @@
 """Api: the REST API with the user routes (IAM auth) and the agent routes (instance token), and both Lambdas."""
+import dataclasses
+
 from aws_cdk import Aws, CfnOutput, Fn, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_iam as iam
@@ -6,6 +8,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from functions.aws.permissions import EC2_ACTIONS, KEY_PARAMETER_PREFIX, RUN_ENV_PARAMETER_PREFIX
+from functions.settings import DEFAULT_TIMINGS, TIMING_ENV_VARS
 from functions.store.schema import INSTANCES, KV, LOGS, RUNS, SNAPSHOTS
 from infra import settings
 from infra.constructs.storage import Storage
@@ -19,13 +22,10 @@ AGENT_API_HANDLER = "functions.agent_api.handler.lambda_handler"
 class Api(Construct):
     def __init__(self, scope: Construct, id: str, *, storage: Storage) -> None:
         super().__init__(scope, id)
-        self.user_fn = make_function(self, "Api", handler=API_HANDLER, size=settings.FUNCTION_SIZES["Api"], env={
-            # The API starts each execution with these in its input (protocol §4).
-            "BOOT_POLL_SECONDS": str(settings.BOOT_POLL_SECONDS),
-            "BOOT_TIMEOUT_SECONDS": str(settings.BOOT_TIMEOUT_SECONDS),
-            "AGENT_LOST_SECONDS": str(settings.AGENT_LOST_SECONDS),
-            "CANCEL_GRACE_SECONDS": str(settings.CANCEL_GRACE_SECONDS),
-        })
+        # The API starts each execution with a new run's timings in its input (protocol §4).
+        timings = {TIMING_ENV_VARS[name]: str(value) for name, value in dataclasses.asdict(DEFAULT_TIMINGS).items()}
+        self.user_fn = make_function(self, "Api", handler=API_HANDLER, size=settings.FUNCTION_SIZES["Api"],
+                                     env=timings)
         storage.use(self.user_fn, RUNS, "rw")
         storage.use(self.user_fn, INSTANCES, "rw")
         storage.use(self.user_fn, LOGS, "read")

@@ -9,6 +9,14 @@ from repl.errors import CliError, ExitCode
 NOT_RUNNING = "embedded stack is not running"
 
 
+def control_module():
+    """`local.control`, imported on first use and by this command alone: nothing else of the CLI (or the
+    control plane) depends on the embedded stack's code (DESIGN §2)."""
+    from local import control
+
+    return control
+
+
 def describe(state) -> str:
     return f"embedded stack up: API {state.api_url}, emulated AWS {state.aws_endpoint}, control id {state.control_id}"
 

@@ -22,7 +22,7 @@ def list_orphans(args, ctx: Context) -> int:
     if args.json:
         ctx.env.out(output.to_json({"orphans": orphans}))
         return ExitCode.OK
-    rows = [[o.get("instance_id"), o.get("region"), o.get("state"), o.get("run_id"), o.get("deadline"),
+    rows = [[o.get("instance_id"), o.get("region"), o.get("state"), o.get("run_id"), o.get("deadline_at"),
              o.get("action")] for o in orphans]
     ctx.env.out(output.table(HEADERS, rows))
     return ExitCode.OK

@@ -25,14 +25,14 @@ def create(args, ctx: Context) -> int:
         body["workdir"] = {"sha256": sync_workdir(ctx, Path(args.workdir) if args.workdir else ctx.env.cwd)}
     run = post_run(ctx, body)
     if args.detach:
-        ctx.env.out(output.to_json({"run": run}) if args.json else run["id"] + "\n")
+        ctx.env.out(output.to_json({"run": run}) if args.json else run["run_id"] + "\n")
         return ExitCode.OK
     try:
-        code = attach(ctx, run["id"], args.json)
+        code = attach(ctx, run["run_id"], args.json)
     except KeyboardInterrupt:  # Ctrl-C detaches: the run goes on, and the user learns how to get back to it
-        ctx.env.err(detach_message(run["id"]))
+        ctx.env.err(detach_message(run["run_id"]))
         return ExitCode.INTERRUPTED
-    artifacts.summary(ctx, run["id"], body.get("artifacts"))
+    artifacts.summary(ctx, run["run_id"], body.get("artifacts"))
     return code
 
 

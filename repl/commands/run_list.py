@@ -19,7 +19,7 @@ def list_runs(args, ctx: Context) -> int:
         ctx.env.out(output.to_json({"runs": runs, "next_cursor": next_cursor}))
         return ExitCode.OK
     now = ctx.env.clock()
-    rows = [[r["id"], r["status"], r.get("exit_code"), _spec(r), r.get("region"), r.get("spot"),
+    rows = [[r["run_id"], r["status"], r.get("exit_code"), _spec(r), r.get("region"), r.get("spot"),
              output.short_time(r.get("created_at")), _duration(r, now), output.shorten(r.get("command") or "")]
             for r in runs]
     colour = ctx.env.colour(ctx.env.stdout)

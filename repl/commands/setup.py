@@ -68,10 +68,11 @@ def verified(client: Client) -> dict:
 
 def stack_api_url(stack: str, region: str | None) -> str:
     """The ApiUrl output of the deployed CDK stack."""
-    import boto3  # only here: every other command works without it
     from botocore.exceptions import BotoCoreError, ClientError
+
+    from functions.aws import clients  # only here: every other command works without boto3
     try:
-        found = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack)["Stacks"][0]
+        found = clients.client("cloudformation", region).describe_stacks(StackName=stack)["Stacks"][0]
     except ClientError as err:
         raise CliError(f"--stack: {err.response['Error']['Message']}; deploy it with `cdk deploy`, or pass "
                        "--api-url URL", ExitCode.USAGE) from None

@@ -12,11 +12,11 @@ def create(args, ctx: Context) -> int:
     snapshot = ctx.client.post("/v1/snapshots", body)["snapshot"]
     if args.wait:
         try:
-            snapshot = wait(ctx, snapshot["id"])
+            snapshot = wait(ctx, snapshot["snapshot_id"])
         except KeyboardInterrupt:
-            ctx.env.err(f"\nstopped waiting; snapshot {snapshot['id']} goes on: see repl snapshot list\n")
+            ctx.env.err(f"\nstopped waiting; snapshot {snapshot['snapshot_id']} goes on: see repl snapshot list\n")
             return ExitCode.INTERRUPTED
-    ctx.env.out(output.to_json({"snapshot": snapshot}) if args.json else snapshot["id"] + "\n")
+    ctx.env.out(output.to_json({"snapshot": snapshot}) if args.json else snapshot["snapshot_id"] + "\n")
     ctx.env.err(_status_line(snapshot) + "\n")
     return ExitCode.ERROR if snapshot["state"] == "failed" else ExitCode.OK
 
@@ -35,7 +35,7 @@ def list_snapshots(args, ctx: Context) -> int:
     if args.json:
         ctx.env.out(output.to_json({"snapshots": snapshots}))
         return ExitCode.OK
-    rows = [[s["id"], s.get("name"), s.get("state"), s.get("region"), s.get("arch"),
+    rows = [[s["snapshot_id"], s.get("name"), s.get("state"), s.get("region"), s.get("arch"),
              s.get("source_run") or s.get("source_instance"), output.short_time(s.get("created_at"))]
             for s in snapshots]
     ctx.env.out(output.table(HEADERS, rows))
@@ -53,7 +53,7 @@ def delete(args, ctx: Context) -> int:
 
 
 def _status_line(snapshot: dict) -> str:
-    sid, state = snapshot["id"], snapshot["state"]
+    sid, state = snapshot["snapshot_id"], snapshot["state"]
     if state == "available":
         return f"[repl] snapshot {sid} available; launch from it with: repl run --snapshot {sid} -c COMMAND"
     if state == "pending":

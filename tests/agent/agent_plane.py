@@ -81,7 +81,7 @@ class FakePlane:
                            for f in body["files"]]
                 return 200, "application/json", json.dumps({"uploads": uploads})
             if path == "/v1/agent/register":
-                return 200, "application/json", '{"instance_key": "ik-test", "run_id": "r1", "heartbeat_seconds": 5}'
+                return 200, "application/json", '{"instance_key": "ik-test", "run_id": "r1"}'
             return 200, "application/json", '{"ok": true}'
 
     def put(self, path, data):

@@ -86,8 +86,7 @@ def run_command(plane, start_agent):
 
     def run(command, deadline_s=30.0, **env):
         deadline_ms = int((time.time() + deadline_s) * 1000)
-        plane.add_event("start_run", {"run_id": "r1", "command": command, "deadline_ms": deadline_ms,
-                                      "workdir": None})
+        plane.add_event("start_run", {"run_id": "r1", "command": command, "deadline_ms": deadline_ms})
         start_agent(**env)
         return plane.wait_for(plane.exited, timeout=deadline_s + 10)
 

@@ -1,29 +1,74 @@
-"""A fake control plane on a real local HTTP server: scripted run progressions and log pages."""
+"""A fake control plane on a real local HTTP server: scripted run progressions and log pages.
+
+Every run it answers is a real record (functions/core/records.Run) seen through the API's own view
+(functions/api/views.run_view), and every error a real error of functions/core/errors.py in the
+API's own envelope (functions/http_errors.error_body): the fake cannot drift from the API's JSON."""
+import dataclasses
 import json
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from functions.api import runs as api_runs
+from functions.api.views import instance_view, run_view, snapshot_view
+from functions.core.clock import parse_iso
+from functions.core.errors import SkyReplError, run_not_found
+from functions.core.records import Interruption, Run, Snapshot
+from functions.http_errors import error_body
+from functions.store import runs as store_runs
 from local.http_reply import reply
+from tests import records
 from tests.cli.fake_bucket import FILES, FakeBucket
 
 PAGE_ENTRIES = 2  # entries per log page: small, so that every follow has to page
+CREATED_AT = "2026-11-26T17:00:00.000Z"  # every scripted run's creation, unless a test says otherwise
+OWNER = "arn:aws:iam::123456789012:user/alice"  # make_run's owner: the caller of every request
+
+
+def record_fields(fields: dict) -> dict:
+    """Fields as a test names them on the wire, as the record's: an ISO `x_at` is `x_ms`, a list a
+    tuple, an interruption {"action", "at", "reported_at"} an Interruption. Any other name is the
+    record's own (an unknown one fails in dataclasses.replace)."""
+    out = {}
+    for name, value in fields.items():
+        if name == "interruption" and isinstance(value, dict):
+            value = Interruption(value["action"], parse_iso(value["at"]), parse_iso(value["reported_at"]))
+        elif name.endswith("_at"):
+            name, value = name.removesuffix("_at") + "_ms", None if value is None else parse_iso(value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        out[name] = value
+    return out
+
+
+def run_record(run_id: str = "r1", **fields) -> Run:
+    """tests/records.make_run, created at CREATED_AT (its deadline an hour on), with `fields` (wire names)."""
+    fields = record_fields(fields)
+    return records.make_run(run_id, created_ms=fields.pop("created_ms", parse_iso(CREATED_AT)), **fields)
 
 
 def make_run(run_id: str = "r1", **fields) -> dict:
-    run = {"id": run_id, "status": "pending", "exit_code": None, "reason": None, "provider": "aws",
-           "spec": "ubuntu:noble:amd64", "instance_type": "t3.micro", "arch": "amd64", "region": "us-east-1",
-           "spot": False, "command": "echo hi", "max_duration_ms": 3600000, "instance_id": None,
-           "created_at": "2026-11-26T17:00:00.000Z", "started_at": None, "ended_at": None,
-           "deadline": "2026-11-26T18:00:00.000Z"}
-    return {**run, **fields}
+    """A run as the API answers it (RUN in docs/protocol.md)."""
+    return run_view(run_record(run_id, **fields))
+
+
+def make_instance(instance_key: str = "k1", **fields) -> dict:
+    """An instance as GET /v1/instances lists it."""
+    return instance_view(records.make_instance(instance_key, **record_fields(fields)))
+
+
+def make_snapshot(snapshot_id: str, **fields) -> dict:
+    """A snapshot as the API answers it (SNAPSHOT in docs/protocol.md)."""
+    snapshot = Snapshot(snapshot_id=snapshot_id, owner=OWNER, name="my-env", state="pending", region="us-east-1",
+                        arch="amd64", source_run="r1", source_instance="i-0abc", created_ms=parse_iso(CREATED_AT))
+    return snapshot_view(dataclasses.replace(snapshot, **record_fields(fields)))
 
 
 class FakePlane:
     def __init__(self):
         self.requests = []  # dicts: method, path, query, headers, body
-        self.scripts = {}  # run id -> {"steps", "step", "run", "logs"}
+        self.scripts = {}  # run id -> {"steps", "step", "run" (a Run), "logs"}
         self.errors = {}  # (method, path) -> (status, payload)
         self.routes = {}  # (method, path) -> (status, payload): canned answers for simple routes
         self.upload_url = None  # what POST /v1/workdirs answers: None = already uploaded
@@ -34,15 +79,18 @@ class FakePlane:
         self.lock = threading.Lock()
 
     def script(self, run_id: str, *steps, **fields) -> dict:
-        """Each read of the run (GET run or logs) moves it one step on: (status or fields, [(stream, data)])."""
-        run = make_run(run_id, **fields)
+        """Each read of the run (GET run or logs) moves it one step on: (status or fields, [(stream, data)]),
+        fields by their wire names (record_fields). Returns the run as the API answers it at first."""
+        run = run_record(run_id, **fields)
         self.scripts[run_id] = {"steps": list(steps), "step": -1, "run": run, "logs": []}
         self.created = self.created or run_id
-        return run
+        return run_view(run)
 
-    def fail(self, method: str, path: str, status: int, message: str = "boom", code: str = "internal", raw=None):
-        envelope = {"error": {"code": code, "message": message}}
-        self.errors[(method, path)] = (status, raw if raw is not None else envelope)
+    def fail(self, method: str, path: str, err: SkyReplError | None = None, *, status: int | None = None,
+             raw=None) -> None:
+        """The route answers the API's error `err` (its status, in the API's envelope); or, for an
+        answer that is not the API's (a gateway's, S3's), `status` with the body `raw`."""
+        self.errors[(method, path)] = (err.status, error_body(err)) if err is not None else (status, raw)
 
     def calls(self, method: str, path_prefix: str = "") -> list:
         return [r for r in self.requests if r["method"] == method and r["path"].startswith(path_prefix)]
@@ -60,10 +108,10 @@ class FakePlane:
         if (method, path) == ("POST", "/v1/workdirs"):  # the archive is there already, unless told otherwise
             return 200, {"sha256": body["sha256"], "upload_url": self.upload_url}
         if (method, path) == ("POST", "/v1/runs"):
-            run = self.scripts[self.created]["run"]
+            script = self.scripts[self.created]
             if "artifacts" in body:  # kept, as the API keeps them on the run record
-                run["artifacts"] = body["artifacts"]
-            return 201, {"run": run}
+                script["run"] = dataclasses.replace(script["run"], artifacts=tuple(body["artifacts"]))
+            return 201, {"run": run_view(script["run"])}
         if method == "GET" and path.startswith(FILES):
             return self.bucket.serve(path)
         if (method, path) == ("GET", "/v1/runs"):
@@ -77,27 +125,28 @@ class FakePlane:
         match = re.fullmatch(r"/v1/runs/([^/]+)(/logs|/cancel|/artifacts)?", path)
         script = self.scripts.get(match.group(1)) if match else None
         if script is None:
-            return 404, {"error": {"code": "not_found", "message": f"run_id: run {path} not found"}}
+            return 404, error_body(run_not_found(match.group(1) if match else path))
         if match.group(2) == "/artifacts":
             return 200, {"run_id": match.group(1), "artifacts": self.bucket.listing(match.group(1), self.url)}
         if method == "POST":
-            return 202, {"run": {**script["run"], "status": "running"}}
+            return 202, {"run": run_view(dataclasses.replace(script["run"], status="running"))}
         self._advance(script)
         if match.group(2) == "/logs":
             return 200, self._page(script, int(query.get("after", ["0"])[0]))
-        return 200, {"run": script["run"]}
+        return 200, {"run": run_view(script["run"])}
 
     def _runs_page(self, query: dict) -> tuple:
-        """GET /v1/runs as the API pages it (protocol §1): `limit` 1-200, opaque cursors, newest first."""
-        limit, cursor = int(query.get("limit", ["50"])[0]), query.get("cursor", [""])[0]
-        if not 1 <= limit <= 200:
-            return 400, {"error": {"code": "invalid_request", "field": "limit",
-                                   "message": f"limit: {limit} is out of range; allowed: 1 to 200"}}
-        if cursor and not re.fullmatch(r"after-\d+", cursor):
-            return 400, {"error": {"code": "invalid_request", "field": "cursor", "message": "cursor: not a cursor "
-                                   "this listing returned; pass next_cursor from the previous page"}}
+        """GET /v1/runs as the API pages it (protocol §1): `limit` 1-200, opaque cursors, newest first.
+        A limit or cursor the API would refuse is refused by the API's own checks."""
+        limit, cursor = query.get("limit", [None])[0], query.get("cursor", [""])[0]
+        try:
+            size = api_runs._limit(limit)
+            if cursor and not re.fullmatch(r"after-\d+", cursor):  # not one of this fake's cursors
+                store_runs._start_key(cursor, OWNER)
+        except SkyReplError as err:
+            return err.status, error_body(err)
         start = int(cursor.removeprefix("after-")) if cursor else 0
-        end = min(start + limit, len(self.listed))
+        end = min(start + size, len(self.listed))
         return 200, {"runs": self.listed[start:end], "next_cursor": f"after-{end}" if end < len(self.listed) else None}
 
     def _advance(self, script: dict) -> None:
@@ -105,13 +154,14 @@ class FakePlane:
             return
         script["step"] += 1
         fields, entries = script["steps"][script["step"]]
-        script["run"].update({"status": fields} if isinstance(fields, str) else fields)
+        fields = {"status": fields} if isinstance(fields, str) else fields
+        script["run"] = dataclasses.replace(script["run"], **record_fields(fields))
         for stream, data in entries:
             script["logs"].append({"seq": len(script["logs"]) + 1, "stream": stream, "data": data})
 
     def _page(self, script: dict, after: int) -> dict:
         entries = [e for e in script["logs"] if e["seq"] > after][:PAGE_ENTRIES]
-        return {"entries": entries, "next": entries[-1]["seq"] if entries else after, "run": dict(script["run"])}
+        return {"entries": entries, "next": entries[-1]["seq"] if entries else after, "run": run_view(script["run"])}
 
     def handler(self) -> type:
         return type("Handler", (_Handler,), {"plane": self})

@@ -141,7 +141,7 @@ def test_a_path_that_leaves_the_directory_is_refused_and_nothing_is_written(repl
 
 
 def test_an_http_error_on_the_link_is_a_clean_message(repl_main, uploaded, home):
-    uploaded.fail("GET", "/files/r1/out/a.csv", 403, raw={"Error": "AccessDenied"})
+    uploaded.fail("GET", "/files/r1/out/a.csv", status=403, raw={"Error": "AccessDenied"})
     result = repl_main("artifact", "download", "r1", server=uploaded)
     assert result.exit_code == 1 and result.stderr == (
         "repl: downloading out/a.csv: HTTP 403 (the link has expired? run the command again for fresh links)\n")

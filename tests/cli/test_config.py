@@ -82,7 +82,7 @@ def test_an_unreachable_control_plane_exits_2_with_the_reason(repl_main):
 
 
 def test_an_api_gateway_refusal_prints_its_message(repl_main, plane):
-    plane.fail("GET", "/v1/runs", 403, raw={"message": "The security token included in the request is invalid."})
+    plane.fail("GET", "/v1/runs", status=403, raw={"message": "The security token included in the request is invalid."})
     assert repl_main("run", "list", server=plane) == (
         1, "", "repl: The security token included in the request is invalid.\n")
 

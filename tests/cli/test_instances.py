@@ -1,8 +1,10 @@
 """`repl instance list [--all] [--json]`."""
 import json
 
-LIVE = {"instance_id": "i-0abc", "run_id": "r1", "region": "us-east-1", "instance_type": "t3.micro", "spot": True,
-        "spot_price": 0.0035, "state": "running", "launched_at": "2026-11-26T17:00:05.000Z", "terminated_at": None}
+from tests.cli.fake_plane import make_instance
+
+LIVE = make_instance(instance_id="i-0abc", run_id="r1", region="us-east-1", instance_type="t3.micro", spot=True,
+                     spot_price=0.0035, state="running", launched_at="2026-11-26T17:00:05.000Z")
 
 
 def test_list_is_a_table_of_live_instances(repl_main, plane):

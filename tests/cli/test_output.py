@@ -74,9 +74,9 @@ def test_the_cost_ends_the_summary_line():
 
 def test_a_nested_field_is_shown_field_by_field_not_as_a_python_dict():
     text = output.key_values({"status": "interrupted", "interruption": {"action": "terminate",
-                                                                         "time": "2026-11-26T12:00:00.000Z"}})
+                                                                         "at": "2026-11-26T12:00:00.000Z"}})
     assert text.splitlines() == ["status:              interrupted", "interruption.action: terminate",
-                                 "interruption.time:   2026-11-26T12:00:00.000Z"]
+                                 "interruption.at:     2026-11-26T12:00:00.000Z"]
 
 
 def test_a_list_field_reads_as_a_comma_separated_cell():

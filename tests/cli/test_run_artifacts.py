@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from functions.core.errors import SkyReplError
 from tests.cli.conftest import step
 
 RUN = ("run", "--spec", "t3.micro", "-c", "true", "--no-sync")
@@ -100,7 +101,7 @@ def test_the_run_says_when_nothing_matched(repl_main, plane):
 
 def test_failing_to_list_them_is_said_but_keeps_the_runs_exit_code(repl_main, plane):
     plane.script("r1", step("failed", exit_code=3))
-    plane.fail("GET", "/v1/runs/r1/artifacts", 500, "internal error (request id abc)")
+    plane.fail("GET", "/v1/runs/r1/artifacts", SkyReplError("internal error (request id abc)"))
     result = repl_main(*RUN, "--artifacts", "out/*", server=plane)
     assert result.exit_code == 3
     assert result.stderr.endswith("[repl] artifacts: could not list them (internal error (request id abc)); "

@@ -1,6 +1,7 @@
 """`repl run` refusals: usage errors, client-side validation and the API's 400, all exit 2."""
 import pytest
 
+from functions.core.errors import Invalid
 from tests.cli.conftest import step
 
 SPEC = ("run", "--spec", "ubuntu:noble:amd64")
@@ -8,7 +9,7 @@ SPEC = ("run", "--spec", "ubuntu:noble:amd64")
 
 def test_a_400_from_the_api_prints_its_message_and_exits_2(repl_main, plane):
     plane.script("r1")
-    plane.fail("POST", "/v1/runs", 400, "region: 'xx-east-9' is not enabled", code="invalid_request")
+    plane.fail("POST", "/v1/runs", Invalid("region: 'xx-east-9' is not enabled", field="region"))
     result = repl_main(*SPEC, "-c", "true", "--region", "eu-west-3", server=plane)
     assert result == (2, "", "repl: region: 'xx-east-9' is not enabled\n")
 

@@ -58,7 +58,7 @@ def test_status_filters_the_runs_and_can_be_repeated(repl_main, plane):
     plane.listed = many(6, ("succeeded", "failed", "running"))
     assert listed_ids(repl_main("run", "list", "--status", "failed", server=plane)) == ["r001", "r004"]
     both = repl_main("run", "list", "--status", "failed", "--status", "running", "--json", server=plane)
-    assert [r["id"] for r in json.loads(both.stdout)["runs"]] == ["r001", "r002", "r004", "r005"]
+    assert [r["run_id"] for r in json.loads(both.stdout)["runs"]] == ["r001", "r002", "r004", "r005"]
     # the API has no status filter: pages as large as it gives, filtered here
     assert plane.calls("GET", "/v1/runs")[-1]["query"] == {"limit": ["200"]}
 
@@ -85,7 +85,7 @@ def test_limit_asks_for_that_many_and_says_how_to_get_the_next_page(repl_main, p
 def test_a_limit_above_the_apis_page_follows_next_cursor(repl_main, plane):
     plane.listed = many(450)
     result = repl_main("run", "list", "--limit", "420", "--json", server=plane)
-    assert [r["id"] for r in json.loads(result.stdout)["runs"]] == [f"r{n:03d}" for n in range(420)]
+    assert [r["run_id"] for r in json.loads(result.stdout)["runs"]] == [f"r{n:03d}" for n in range(420)]
     assert json.loads(result.stdout)["next_cursor"] == "after-420" and result.stderr == ""
     assert [(c["query"]["limit"], c["query"].get("cursor")) for c in plane.calls("GET", "/v1/runs")] == [
         (["200"], None), (["200"], ["after-200"]), (["20"], ["after-400"])]

@@ -1,13 +1,14 @@
 """`repl run get|logs|cancel` (`repl run list`: test_run_list.py)."""
 import json
 
+from functions.core.errors import Conflict, SkyReplError
 from tests.cli.conftest import interrupt, step
 
 
 def test_get_prints_key_value_lines_including_the_reason(repl_main, plane):
     plane.script("r1", step("failed", exit_code=3, reason="command exited with code 3"))
     lines = repl_main("run", "get", "r1", server=plane).stdout.splitlines()
-    assert "id:              r1" in lines and "reason:          command exited with code 3" in lines
+    assert "run_id:          r1" in lines and "reason:          command exited with code 3" in lines
     assert "exit_code:       3" in lines and "started_at:      -" in lines and "spot:            no" in lines
 
 
@@ -55,15 +56,15 @@ def test_cancel_posts_and_says_so(repl_main, plane):
 
 def test_cancel_json_prints_the_run(repl_main, plane):
     plane.script("r1", step("running"))
-    assert json.loads(repl_main("run", "cancel", "r1", "--json", server=plane).stdout)["run"]["id"] == "r1"
+    assert json.loads(repl_main("run", "cancel", "r1", "--json", server=plane).stdout)["run"]["run_id"] == "r1"
 
 
 def test_cancel_of_an_ended_run_is_a_conflict_exit_1(repl_main, plane):
     plane.script("r1", step("succeeded", exit_code=0))
-    plane.fail("POST", "/v1/runs/r1/cancel", 409, "run_id: run r1 has already ended (succeeded)", code="conflict")
+    plane.fail("POST", "/v1/runs/r1/cancel", Conflict("run_id: run r1 has already ended (succeeded)", field="run_id"))
     assert repl_main("run", "cancel", "r1", server=plane) == (1, "", "repl: run r1 has already ended (succeeded)\n")
 
 
 def test_a_server_error_prints_the_api_message_exit_1(repl_main, plane):
-    plane.fail("GET", "/v1/runs", 500, "internal error (request id abc)")
+    plane.fail("GET", "/v1/runs", SkyReplError("internal error (request id abc)"))
     assert repl_main("run", "list", server=plane) == (1, "", "repl: internal error (request id abc)\n")

@@ -1,11 +1,13 @@
 """`repl snapshot create|list|delete` and `repl run --snapshot`."""
 import json
 
+from functions.core.errors import Conflict
 from tests.cli.conftest import step
+from tests.cli.fake_plane import make_snapshot
 
 AMI = "ami-0abc1234"
-SNAP = {"id": AMI, "name": "my-env", "state": "pending", "region": "us-east-1", "arch": "amd64",
-        "source_run": "r1", "source_instance": "i-0abc", "created_at": "2026-11-26T17:00:00.000Z"}
+SNAP = make_snapshot(AMI, name="my-env", state="pending", source_run="r1", source_instance="i-0abc",
+                     created_at="2026-11-26T17:00:00.000Z")
 AVAILABLE = {**SNAP, "state": "available"}
 
 
@@ -30,6 +32,18 @@ def test_wait_polls_the_snapshot_until_it_is_available(repl_main, plane):
     assert f"launch from it with: repl run --snapshot {AMI}" in result.stderr
 
 
+def test_ctrl_c_while_waiting_leaves_the_snapshot_going_and_says_where_to_follow_it(repl_main, plane):
+    plane.routes[("POST", "/v1/snapshots")] = (201, {"snapshot": SNAP})
+    plane.routes[("GET", f"/v1/snapshots/{AMI}")] = (200, {"snapshot": SNAP})
+
+    def interrupt(_seconds):
+        raise KeyboardInterrupt
+
+    result = repl_main("snapshot", "create", "r1", "--wait", server=plane, sleep=interrupt)
+    assert result.exit_code == 130
+    assert f"stopped waiting; snapshot {AMI} goes on: see repl snapshot list" in result.stderr
+
+
 def test_a_failed_snapshot_exits_1(repl_main, plane):
     plane.routes[("POST", "/v1/snapshots")] = (201, {"snapshot": SNAP})
     plane.routes[("GET", f"/v1/snapshots/{AMI}")] = (200, {"snapshot": {**SNAP, "state": "failed"}})
@@ -38,8 +52,8 @@ def test_a_failed_snapshot_exits_1(repl_main, plane):
 
 
 def test_a_source_that_is_not_running_says_why(repl_main, plane):
-    plane.fail("POST", "/v1/snapshots", 409, "source: run r1 is booting: its instance is not running yet",
-               code="conflict")
+    plane.fail("POST", "/v1/snapshots", Conflict("source: run r1 is booting: its instance is not running yet",
+                                                 field="source"))
     result = repl_main("snapshot", "create", "r1", server=plane)
     assert result == (1, "", "repl: source: run r1 is booting: its instance is not running yet\n")
 

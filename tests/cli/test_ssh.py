@@ -5,15 +5,17 @@ import stat
 
 import pytest
 
+from functions.core.errors import Conflict
 from repl.commands import ssh as ssh_command
+from tests.cli.fake_plane import make_instance
 
 PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIE...\n-----END RSA PRIVATE KEY-----"
 INCLUDE = "Include ~/.repl/ssh_config"
 
 
 def instance(run_id="r1", instance_id="i-0abc", region="us-east-1", state="running", **fields) -> dict:
-    return {"instance_id": instance_id, "run_id": run_id, "region": region, "instance_type": "t3.micro",
-            "spot": False, "spot_price": None, "state": state, "public_ip": "54.1.2.3", **fields}
+    return make_instance(f"k-{run_id}", instance_id=instance_id, run_id=run_id, region=region, state=state,
+                         **{"public_ip": "54.1.2.3", **fields})
 
 
 def mode(path) -> int:
@@ -78,7 +80,7 @@ def test_the_include_line_goes_first_in_an_existing_config_and_moves_up_if_lower
 
 def test_a_region_whose_key_is_lost_is_skipped_with_the_servers_advice(repl_main, keys, home):
     keys.instances = [instance(), instance("r2", "i-0def", region="eu-west-1")]
-    keys.fail("GET", "/v1/keys/us-east-1", 409, "region: ... `aws ec2 delete-key-pair ...`", "conflict")
+    keys.fail("GET", "/v1/keys/us-east-1", Conflict("region: ... `aws ec2 delete-key-pair ...`", field="region"))
     result = repl_main("ssh-config", "--json", server=keys)
     summary = json.loads(result.stdout)
     assert result.exit_code == 0 and summary["hosts"] == ["repl-r2"]

@@ -20,7 +20,7 @@ def test_artifacts_written_by_the_command_come_back_byte_identical(repl):
     root = project(repl)
     out = repl("run", *SPEC, "--workdir", str(root), "--artifacts", "out", "-c", f'python3 -c "{WRITE}"')
     assert out.returncode == 0, out.stderr
-    run_id = repl.json("run", "list")["runs"][0]["id"]
+    run_id = repl.json("run", "list")["runs"][0]["run_id"]
     assert f"repl artifact download {run_id}" in out.stderr  # the closing summary says how to get them
     listed = repl.json("artifact", "list", run_id)["artifacts"]
     assert [(a["path"], a["size"]) for a in listed] == [("out/deep/note.txt", 4), ("out/model.bin", 1 << 20)]

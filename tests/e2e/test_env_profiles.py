@@ -22,8 +22,8 @@ def test_env_reaches_the_command_and_is_absent_from_every_stored_record(repl):
     assert (out.returncode, out.stdout) == (0, hashlib.sha256(SECRET.encode()).hexdigest() + "\n"), out.stderr
     run = repl.json("run", "list")["runs"][0]
     assert run["env_names"] == ["API_TOKEN"]
-    assert SECRET not in json.dumps(repl.json("run", "get", run["id"])) and SECRET not in stored_items(repl)
-    assert SECRET not in repl("run", "get", run["id"]).stdout
+    assert SECRET not in json.dumps(repl.json("run", "get", run["run_id"])) and SECRET not in stored_items(repl)
+    assert SECRET not in repl("run", "get", run["run_id"]).stdout
 
 
 def test_a_profiles_defaults_apply_and_a_flag_overrides_them(repl):

@@ -22,6 +22,9 @@ def test_scan_terminates_an_orphan_past_its_deadline_and_keeps_the_rest(repl):
     try:
         scan = repl.json("orphan", "scan")
         assert [t["instance_id"] for t in scan["terminated"]] == [expired]
+        # the scan answers the orphans it saw, each with the deadline its tag gave
+        assert {o["instance_id"]: o["deadline_at"] for o in scan["orphans"]} == {
+            expired: "2020-01-01T00:00:00.000Z", pending: "2099-01-01T00:00:00.000Z"}
         assert state_of(repl, expired) in ("shutting-down", "terminated")
         assert state_of(repl, pending) == "running" and state_of(repl, foreign) == "running"
         listed = {o["instance_id"]: o["action"] for o in repl.json("orphan", "list")["orphans"]}

@@ -33,7 +33,7 @@ def test_max_duration_stops_a_long_command_terminates_the_instance_and_keeps_its
     assert out.stdout == "started\n"
     run = repl.json("run", "list")["runs"][0]
     assert run["status"] == "timed_out" and run["exit_code"] is None and "max-duration" in run["reason"]
-    fetched = repl("artifact", "download", run["id"], "--to", str(repl.home / "timed-out"))
+    fetched = repl("artifact", "download", run["run_id"], "--to", str(repl.home / "timed-out"))
     assert fetched.returncode == 0 and (repl.home / "timed-out" / "ckpt.txt").read_text() == "checkpoint\n"
 
 
@@ -59,11 +59,11 @@ def test_bad_input_is_refused_naming_the_field_and_creates_nothing(repl):
 def test_run_and_instance_json_carry_the_documented_fields(repl):
     assert repl("run", *SPEC, "-c", "true").returncode == 0
     run = repl.json("run", "list")["runs"][0]
-    for field in ("id", "status", "exit_code", "reason", "spec", "instance_type", "region", "spot",
+    for field in ("run_id", "status", "exit_code", "reason", "spec", "instance_type", "region", "spot",
                   "instance_id", "created_at", "ended_at"):
         assert field in run
     assert (run["instance_type"], run["region"], run["spot"]) == ("t3.micro", "us-east-1", False)
-    instance = next(i for i in repl.json("instance", "list", "--all")["instances"] if i["run_id"] == run["id"])
+    instance = next(i for i in repl.json("instance", "list", "--all")["instances"] if i["run_id"] == run["run_id"])
     assert (instance["instance_id"], instance["state"]) == (run["instance_id"], "terminated")
 
 

@@ -18,14 +18,15 @@ def test_snapshot_of_a_running_run_launches_a_new_run_and_is_deleted_without_a_t
     assert (snapshot["state"], snapshot["source_run"]) == ("available", source)
     assert repl("run", "cancel", source).returncode == 0
     status_becomes(repl, source, "cancelled")
-    out = repl("run", "--snapshot", snapshot["id"], "-c", "echo from-snapshot")
+    out = repl("run", "--snapshot", snapshot["snapshot_id"], "-c", "echo from-snapshot")
     assert (out.returncode, out.stdout) == (0, "from-snapshot\n"), out.stderr
     run = repl.json("run", "list")["runs"][0]
     [instance] = repl.ec2().describe_instances(InstanceIds=[run["instance_id"]])["Reservations"][0]["Instances"]
-    assert (run["snapshot"], instance["ImageId"]) == (snapshot["id"], snapshot["id"])
-    snapshot_ids = ebs_snapshots(repl, snapshot["id"])
-    assert repl.json("snapshot", "delete", snapshot["id"]) == {"deleted": snapshot["id"], "snapshot_ids": snapshot_ids}
+    assert (run["snapshot"], instance["ImageId"]) == (snapshot["snapshot_id"], snapshot["snapshot_id"])
+    snapshot_ids = ebs_snapshots(repl, snapshot["snapshot_id"])
+    deleted = repl.json("snapshot", "delete", snapshot["snapshot_id"])
+    assert deleted == {"deleted": snapshot["snapshot_id"], "snapshot_ids": snapshot_ids}
     ec2 = repl.ec2()
-    assert ec2.describe_images(ImageIds=[snapshot["id"]])["Images"] == []
+    assert ec2.describe_images(ImageIds=[snapshot["snapshot_id"]])["Images"] == []
     left = {s["SnapshotId"] for s in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]}
     assert snapshot_ids and not left & set(snapshot_ids)

@@ -43,4 +43,5 @@ def test_a_spot_interruption_notice_ends_the_run_interrupted_and_keeps_its_outpu
     run = repl.json("run", "get", run_id)["run"]
     assert (run["status"], run["exit_code"], run["reason"], run["spot"]) == ("interrupted", None, reason, True)
     assert (run["instance_id"], run["interruption"]["action"]) == (instance_id, "terminate")
+    assert run["interruption"]["at"] == f"{now[:-1]}.000Z"  # EC2's `time`, on the API's wire as `at`
     assert repl("run", "logs", run_id).stdout == "before the notice\n"

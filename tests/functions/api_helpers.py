@@ -13,15 +13,18 @@ from moto import mock_aws
 
 from functions.agent_api.handler import lambda_handler as agent_handler
 from functions.api.handler import lambda_handler as api_handler
-from functions.aws import clients, stepfunctions
+from functions.aws import clients
 from functions.core import naming, tokens
-from functions.core.clock import iso, now_ms
+from functions.core.clock import now_ms
+from functions.core.records import Run
 from functions.settings import settings
 from functions.store import instances, runs, tables
+from functions.store.codec import decode
 from functions.store.schema import ALL_TABLES
 from local import deploy
 from local.context import LambdaContext
 from local.gateway import to_event
+from tests.records import make_instance
 
 OWNER = "arn:aws:iam::123456789012:user/alice"
 OTHER = "arn:aws:iam::123456789012:user/mallory"
@@ -30,9 +33,7 @@ PASS_MACHINE = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass"
 
 
 def reset_clients():
-    tables.reset()
     clients.reset()
-    stepfunctions.reset()
 
 
 @pytest.fixture(scope="module")
@@ -97,17 +98,16 @@ class Plane:
     def executions(self) -> list:
         return boto3.client("stepfunctions").list_executions(stateMachineArn=self.machine_arn)["executions"]
 
-    def stored_runs(self) -> list:
-        return tables.runs().scan()["Items"]
+    def stored_runs(self) -> list[Run]:
+        return [decode(Run, item) for item in tables.runs().scan()["Items"]]
 
     def add_instance(self, run_id: str | None = None, owner: str = OWNER, state: str = "running") -> tuple[str, str]:
         """An instance record for the run (attached to it), as Provision writes it. Returns (key, token)."""
         key = "k" + naming.new_id(15)
         token, token_hash = tokens.mint(key)
-        instances.create({"instance_key": key, "run_id": run_id or "r-none", "owner": owner, "region": "us-east-1",
-                          "instance_type": "t3.micro", "spot": False, "state": state, "created_at": iso(now_ms()),
-                          "instance_id": "i-" + naming.new_id(17), "launched_ms": now_ms(),
-                          "token_hashes": [token_hash]})
+        instances.create(make_instance(key, run_id=run_id or "r-none", owner=owner, state=state,
+                                       instance_id="i-" + naming.new_id(17), launched_ms=now_ms(),
+                                       token_hashes=(token_hash,)))
         if run_id and runs.get(run_id):  # an instance of a run with no record stays unattached
             runs.update(run_id, instance_key=key)
         time.sleep(0.002)
@@ -128,17 +128,17 @@ class Plane:
         return seen
 
     def _hook(self, event: str, handler) -> None:
-        stepfunctions._client().meta.events.register(event, handler)
+        clients.stepfunctions().meta.events.register(event, handler)
         self.hooks.append((event, handler))
 
     def unhook(self) -> None:
         for event, handler in self.hooks:
-            stepfunctions._client().meta.events.unregister(event, handler)
+            clients.stepfunctions().meta.events.unregister(event, handler)
 
     def agent(self, **body) -> "Agent":
         run = self.create(**body)
-        key, token = self.add_instance(run["id"])
-        return Agent(token, run["id"], key)
+        key, token = self.add_instance(run["run_id"])
+        return Agent(token, run["run_id"], key)
 
 
 class Agent:

@@ -5,12 +5,10 @@ clients: every other call still reaches moto (see reference/sketches/moto_inject
 """
 import pytest
 from moto import mock_aws
-from moto.ec2.models.instances import InstanceBackend
 
 from functions.aws import clients, provider
 from functions.aws.bootstrap import user_data
 from functions.core import naming
-from functions.store import tables
 from functions.store.schema import KV
 from local import amis, deploy
 
@@ -29,10 +27,8 @@ def aws(monkeypatch):
     with mock_aws():
         deploy.create_table(KV, REGION)
         amis.seed_canonical_amis(regions=(REGION, OTHER_REGION))
-        tables.reset()
         clients.reset()
         yield
-    tables.reset()
     clients.reset()
 
 
@@ -66,17 +62,3 @@ def request(region=REGION, control_id="c1", run_id="r1", spot=False, version="no
         client_token=naming.client_token(control_id, run_id),
         tags=naming.instance_tags(control_id, run_id, DEADLINE),
         security_group_id=boot["security_group_id"], key_name=boot["key_name"])
-
-
-@pytest.fixture
-def ec2_honours_client_token(monkeypatch):
-    """EC2 answers a repeated ClientToken with the first launch's instance; moto 5.2.5 launches again."""
-    original = InstanceBackend.run_instances
-
-    def run_instances(self, image_id, count, user_data, security_group_names, **kwargs):
-        for reservation in self.reservations.values():
-            if any(i.client_token == kwargs.get("client_token") for i in reservation.instances):
-                return reservation
-        return original(self, image_id, count, user_data, security_group_names, **kwargs)
-
-    monkeypatch.setattr(InstanceBackend, "run_instances", run_instances)

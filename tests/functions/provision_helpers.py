@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from functions.api import service
+from functions.api import runs as service
 from functions.api.handler import lambda_handler as api_handler
-from functions.aws import stepfunctions
-from functions.store import tables
+from functions.aws import clients, stepfunctions
+from functions.core.records import Run
 from functions.store.schema import ALL_TABLES, KV
 from local import deploy
 from local.context import LambdaContext
@@ -23,8 +23,8 @@ def api(aws, monkeypatch):
     for table in ALL_TABLES:
         if table is not KV:  # `aws` made that one
             deploy.create_table(table)
-    monkeypatch.setattr(stepfunctions, "start", lambda name, payload: f"arn:execution:{name}")
-    tables.reset()
+    monkeypatch.setattr(stepfunctions, "start", lambda run: f"arn:execution:{run.run_id}")
+    clients.reset()
     return Api()
 
 
@@ -33,7 +33,7 @@ class Api:
         res = api_handler(to_event(method, path, {}, b"", owner), LambdaContext("api"))
         return res["statusCode"], json.loads(res["body"])
 
-    def create(self, **body) -> dict:
-        """The stored run; its id is run["run_id"]."""
+    def create(self, **body) -> Run:
+        """The stored run, as POST /v1/runs creates it (the state machine is not started)."""
         run, _replayed = service.create_run(OWNER, {"spec": "t3.micro", "command": "echo hi", **body})
         return run

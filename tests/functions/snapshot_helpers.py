@@ -5,26 +5,19 @@ import boto3
 import pytest
 
 from functions.api.handler import lambda_handler as api_handler
-from functions.aws import clients, provider, stepfunctions
+from functions.aws import clients, provider
 from functions.core import naming
-from functions.core.clock import iso, now_ms
-from functions.store import instances, runs, tables
+from functions.core.records import Run
+from functions.store import instances, runs
 from functions.store.schema import ALL_TABLES, KV
 from local import deploy
-from local import images as moto_images
 from local.context import LambdaContext
 from local.gateway import to_event
 from tests.functions.conftest import REGION, request
+from tests.records import make_instance, make_run
 
 OWNER, OTHER = "arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:user/mallory"
 PASS_MACHINE = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}})
-
-
-@pytest.fixture(name="snapshot_tags_in_moto", autouse=True)
-def snapshot_tags_in_moto_fixture():
-    moto_images.install()  # moto's CreateImage refuses snapshot TagSpecifications; EC2 takes them
-    yield
-    moto_images.uninstall()
 
 
 @pytest.fixture(name="api")
@@ -39,10 +32,9 @@ def api_fixture(aws, monkeypatch):
     machine = boto3.client("stepfunctions").create_state_machine(  # records executions, runs nothing
         name="launch-run", definition=PASS_MACHINE, roleArn="arn:aws:iam::123456789012:role/sfn")
     monkeypatch.setenv("STATE_MACHINE_ARN", machine["stateMachineArn"])
-    for module in (tables, clients, stepfunctions):
-        module.reset()
+    clients.reset()
     yield
-    stepfunctions.reset()
+    clients.reset()
 
 
 def call(method: str, path: str, body=None, owner: str = OWNER) -> tuple[int, dict]:
@@ -51,21 +43,23 @@ def call(method: str, path: str, body=None, owner: str = OWNER) -> tuple[int, di
     return res["statusCode"], json.loads(res["body"])
 
 
-def a_run(status: str = "running", owner: str = OWNER) -> dict:
+def a_run(status: str = "running", owner: str = OWNER) -> Run:
     """A run whose instance is really launched in moto, recorded as Provision and the agent leave it."""
     run_id = "r" + naming.new_id(9)
     instance_id = provider.launch(request(run_id=run_id))["instance_id"]
     key = "k" + naming.new_id(15)
-    instances.create({"instance_key": key, "run_id": run_id, "owner": owner, "region": REGION, "state": "pending",
-                      "instance_id": instance_id, "created_at": iso(now_ms())})
-    run = {"run_id": run_id, "owner": owner, "status": status, "region": REGION, "arch": "amd64",
-           "instance_id": instance_id, "instance_key": key, "created_at": iso(now_ms())}
+    instances.create(make_instance(key, run_id=run_id, owner=owner, region=REGION, state="pending",
+                                   instance_id=instance_id))
+    run = make_run(run_id, owner=owner, status=status, region=REGION, arch="amd64", instance_id=instance_id,
+                   instance_key=key)
     runs.create(run)
     return run
 
 
-def snapshot_of(run: dict, **body) -> dict:
-    status, answer = call("POST", "/v1/snapshots", {"source": run["run_id"], **body})
+def snapshot_of(source: Run | str, **body) -> dict:
+    """POST /v1/snapshots from a run (or a source id: a run's or an instance's); the snapshot's JSON."""
+    source = source if isinstance(source, str) else source.run_id
+    status, answer = call("POST", "/v1/snapshots", {"source": source, **body})
     assert status == 201, answer
     return answer["snapshot"]
 

@@ -2,6 +2,7 @@
 import json
 
 from functions.core.clock import now_ms
+from functions.core.records import AgentEvent
 from functions.store import instances, runs
 from tests.functions import api_helpers
 from tests.functions.api_helpers import response_headers
@@ -15,8 +16,8 @@ def frames(text: str) -> list:
 
 def test_events_after_last_event_id_come_in_id_order_after_a_retry_line(plane):
     agent = plane.agent()
-    queued = [{"id": n, "type": "cancel_run" if n > 1 else "start_run", "data": {"n": n}} for n in (3, 1, 4, 2)]
-    instances.update(agent.instance_key, events=queued, next_event_id=4)
+    queued = tuple(AgentEvent(n, "cancel_run" if n > 1 else "start_run", {"n": n}) for n in (3, 1, 4, 2))
+    instances.update(agent.instance_key, events=queued)
     status, text = agent.events("2")
     assert status == 200 and frames(text) == [
         "retry: 1000", 'id: 3\nevent: cancel_run\ndata: {"n": 3}', 'id: 4\nevent: cancel_run\ndata: {"n": 4}']
@@ -51,11 +52,11 @@ def test_retry_is_longer_once_the_run_is_steady(plane):
 
 def test_each_call_records_last_seen(plane):
     agent = plane.agent()
-    assert "last_seen_ms" not in instances.get(agent.instance_key)
+    assert instances.get(agent.instance_key).last_seen_ms is None
     agent.events()
-    first = instances.get(agent.instance_key)["last_seen_ms"]
+    first = instances.get(agent.instance_key).last_seen_ms
     agent.events()
-    assert instances.get(agent.instance_key)["last_seen_ms"] >= first > 0
+    assert instances.get(agent.instance_key).last_seen_ms >= first > 0
 
 
 def test_a_waiting_task_gets_a_heartbeat_at_most_every_30_seconds(plane):
@@ -82,7 +83,7 @@ def test_a_bad_last_event_id_answers_400_naming_it(plane):
 
 def test_a_cancel_within_its_grace_leaves_the_agent_to_stop_the_command(plane):
     agent = plane.agent()
-    runs.update(agent.run_id, status="running", task_token="token-1", cancel_requested=True,
+    runs.update(agent.run_id, status="running", task_token="token-1",
                 cancel_requested_ms=now_ms() - 1_000)
     failures = plane.sfn_calls("SendTaskFailure")
     agent.events()
@@ -91,8 +92,8 @@ def test_a_cancel_within_its_grace_leaves_the_agent_to_stop_the_command(plane):
 
 def test_a_cancel_past_its_grace_is_forced_on_the_agents_next_poll(plane):
     agent = plane.agent()
-    grace_ms = runs.get(agent.run_id)["config"]["cancel_grace_seconds"] * 1000
-    runs.update(agent.run_id, status="running", task_token="token-1", cancel_requested=True,
+    grace_ms = runs.get(agent.run_id).timings.cancel_grace_seconds * 1000
+    runs.update(agent.run_id, status="running", task_token="token-1",
                 cancel_requested_ms=now_ms() - grace_ms - 1_000)
     failures, beats = plane.sfn_calls("SendTaskFailure"), plane.sfn_calls("SendTaskHeartbeat")
     agent.events()

@@ -8,6 +8,7 @@ import zipfile
 import pytest
 
 from functions.core.clock import now_ms
+from functions.core.records import AgentReport, LogBatch, LogEntry
 from functions.store import logs, runs
 from tests.functions import api_helpers
 
@@ -21,8 +22,8 @@ def test_a_batch_is_stored_under_its_seq_and_a_resent_seq_is_stored_once(plane):
     assert agent.logs(1, OUT) == (200, {"ok": True})
     assert agent.logs(1, [{"stream": "stdout", "data": "hello again\n"}]) == (200, {"ok": True})
     assert agent.logs(2, [{"stream": "stderr", "data": "warn"}]) == (200, {"ok": True})
-    assert logs.read(agent.run_id, 0) == ([{"seq": 1, "stream": "stdout", "data": "hello\n"},
-                                           {"seq": 2, "stream": "stderr", "data": "warn"}], 2)
+    assert logs.read(agent.run_id, 0) == ([LogBatch(agent.run_id, 1, (LogEntry("stdout", "hello\n"),)),
+                                           LogBatch(agent.run_id, 2, (LogEntry("stderr", "warn"),))], 2)
 
 
 @pytest.mark.parametrize("seq, entries, field", [
@@ -47,7 +48,7 @@ def test_started_moves_the_run_to_running(plane):
     agent = plane.agent()
     assert agent.status("started") == (200, {"ok": True})
     run = runs.get(agent.run_id)
-    assert run["status"] == "running" and run["started_at"]
+    assert run.status == "running" and run.started_ms
 
 
 def test_started_never_moves_an_ended_run_back(plane):
@@ -55,7 +56,7 @@ def test_started_never_moves_an_ended_run_back(plane):
     runs.finish(agent.run_id, "cancelled", None, "cancelled by the user", now_ms())
     assert agent.status("started")[0] == 200
     run = runs.get(agent.run_id)
-    assert (run["status"], run.get("started_at")) == ("cancelled", None)
+    assert (run.status, run.started_ms) == ("cancelled", None)
 
 
 def test_exited_writes_the_report_and_completes_the_waiting_task(plane):
@@ -63,8 +64,8 @@ def test_exited_writes_the_report_and_completes_the_waiting_task(plane):
     runs.update(agent.run_id, task_token="token-1")
     successes = plane.sfn_calls("SendTaskSuccess")
     assert agent.status("exited", exit_code=3) == (200, {"ok": True})
-    report = {"exit_code": 3, "timed_out": False, "cancelled": False, "interrupted": False}
-    assert runs.get(agent.run_id)["agent_report"] == report
+    assert runs.get(agent.run_id).agent_report == AgentReport(exit_code=3, timed_out=False, cancelled=False,
+                                                              interrupted=False)
     assert [(s["taskToken"], s["output"]) for s in successes] == [("token-1", '{"exit_code": 3, "timed_out": false, '
                                                                                  '"cancelled": false, '
                                                                                  '"interrupted": false}')]
@@ -74,8 +75,8 @@ def test_exited_writes_the_report_and_completes_the_waiting_task(plane):
 def test_exited_carries_the_agents_flags(plane, flag):
     agent = plane.agent()
     agent.status("exited", exit_code=None, **{flag: True})
-    assert runs.get(agent.run_id)["agent_report"] == {"exit_code": None, "timed_out": False, "cancelled": False,
-                                                      "interrupted": False, flag: True}
+    assert runs.get(agent.run_id).agent_report == AgentReport(**{"exit_code": None, "timed_out": False,
+                                                                 "cancelled": False, "interrupted": False, flag: True})
 
 
 @pytest.mark.parametrize("code", ["TaskTimedOut", "TaskDoesNotExist", "InvalidToken"])
@@ -84,7 +85,7 @@ def test_exited_with_a_stale_task_token_still_answers_ok(plane, code):
     runs.update(agent.run_id, task_token="token-old")
     plane.sfn_calls("SendTaskSuccess", fail_with=code)
     assert agent.status("exited", exit_code=0) == (200, {"ok": True})
-    assert runs.get(agent.run_id)["agent_report"]["exit_code"] == 0
+    assert runs.get(agent.run_id).agent_report.exit_code == 0
 
 
 @pytest.mark.parametrize("body, field", [({"status": "done"}, "status"), ({}, "status"),
@@ -94,7 +95,7 @@ def test_a_bad_status_answers_400_naming_the_field(plane, body, field):
     agent = plane.agent()
     status, answer = agent.post("/v1/agent/status", {"run_id": agent.run_id, **body})
     assert (status, answer["error"]["field"]) == (400, field)
-    assert "agent_report" not in runs.get(agent.run_id)
+    assert runs.get(agent.run_id).agent_report is None
 
 
 def test_the_agent_code_is_a_base64_zip_that_python_runs(plane, tmp_path):

@@ -6,14 +6,15 @@ import pytest
 
 from functions.aws import clients, provider
 from functions.aws.amis import CANONICAL, name_pattern
-from functions.core.errors import ProviderError
+from functions.core.errors import AwsError
 from functions.store import kv, tables
 from local.amis import canonical_images
 from tests.functions.conftest import REGION, calls
 
 
 def newest_name(version: str, arch: str) -> str:
-    ours = [i for i in canonical_images() if f"/ubuntu-{version}-" in i["name"] and f"-{arch}-server-" in i["name"]]
+    ours = [i for i in canonical_images(REGION)
+            if f"/ubuntu-{version}-" in i["name"] and f"-{arch}-server-" in i["name"]]
     return max(ours, key=lambda i: i["created"])["name"]
 
 
@@ -60,6 +61,6 @@ def test_clearing_the_cache_forces_a_fresh_lookup(aws):
 
 
 def test_no_image_is_a_clear_provider_error(aws):
-    with pytest.raises(ProviderError) as err:
+    with pytest.raises(AwsError) as err:
         provider.resolve_ami("ap-northeast-1", "noble", "amd64")  # a region without seeded images
     assert "099720109477" in str(err.value) and "ap-northeast-1" in str(err.value) and "noble" in str(err.value)

@@ -16,16 +16,15 @@ def test_create_answers_201_pending_and_starts_an_execution_named_after_the_run(
     assert (run["spec"], run["instance_type"], run["arch"], run["spot"], run["region"]) == (
         "t3.micro", "t3.micro", "amd64", True, "us-east-1")
     assert (run["exit_code"], run["started_at"], run["ended_at"], run["instance_id"]) == (None, None, None, None)
-    assert [e["name"] for e in plane.executions()] == [run["id"]]
+    assert [e["name"] for e in plane.executions()] == [run["run_id"]]
 
 
 def test_the_run_record_is_the_callers_and_keeps_its_execution(plane):
-    run_id = plane.create(spec="ubuntu:jammy:arm64")["id"]
+    run_id = plane.create(spec="ubuntu:jammy:arm64")["run_id"]
     [stored] = plane.stored_runs()
-    assert (stored["run_id"], stored["owner"], stored["instance_type"], stored["version"]) == (
-        run_id, OWNER, "t4g.micro", "jammy")
-    assert stored["execution_arn"] == plane.executions()[0]["executionArn"]
-    assert stored["deadline_ms"] - stored["created_ms"] == 3_600_000
+    assert (stored.run_id, stored.owner, stored.instance_type, stored.version) == (run_id, OWNER, "t4g.micro", "jammy")
+    assert stored.execution_arn == plane.executions()[0]["executionArn"]
+    assert stored.deadline_ms - stored.created_ms == 3_600_000
 
 
 @pytest.mark.parametrize("field, value, allowed", [
@@ -60,23 +59,23 @@ def test_a_request_without_an_iam_identity_answers_401(plane):
 
 def test_get_answers_the_run(plane):
     run = plane.create()
-    assert plane.call("GET", f"/v1/runs/{run['id']}") == (200, {"run": run})
+    assert plane.call("GET", f"/v1/runs/{run['run_id']}") == (200, {"run": run})
 
 
 def test_list_is_newest_first_and_pages_with_limit_and_cursor(plane):
-    ids = [plane.create()["id"] for _ in range(5)]
+    ids = [plane.create()["run_id"] for _ in range(5)]
     seen, cursor, pages = [], None, 0
     while True:
         status, answer = plane.call("GET", "/v1/runs?limit=2" + (f"&cursor={cursor}" if cursor else ""))
         assert status == 200 and len(answer["runs"]) <= 2
-        seen, cursor, pages = seen + [r["id"] for r in answer["runs"]], answer["next_cursor"], pages + 1
+        seen, cursor, pages = seen + [r["run_id"] for r in answer["runs"]], answer["next_cursor"], pages + 1
         if not cursor:
             break
     assert seen == ids[::-1] and pages == 3
 
 
 def test_list_defaults_to_everything_up_to_fifty(plane):
-    ids = [plane.create()["id"] for _ in range(3)]
+    ids = [plane.create()["run_id"] for _ in range(3)]
     expected = [plane.call("GET", f"/v1/runs/{i}")[1]["run"] for i in ids[::-1]]
     assert plane.call("GET", "/v1/runs") == (200, {"runs": expected, "next_cursor": None})
 
@@ -89,13 +88,13 @@ def test_a_bad_limit_answers_400_limit(plane, limit):
 
 
 def test_another_owner_cannot_see_or_touch_the_run(plane):
-    run_id = plane.create()["id"]
+    run_id = plane.create()["run_id"]
     for method, path in (("GET", f"/v1/runs/{run_id}"), ("GET", f"/v1/runs/{run_id}/logs"),
                          ("POST", f"/v1/runs/{run_id}/cancel")):
         status, answer = plane.call(method, path, owner=OTHER)
         assert (status, answer["error"]["code"]) == (404, "not_found"), path
     assert plane.call("GET", "/v1/runs", owner=OTHER) == (200, {"runs": [], "next_cursor": None})
-    assert plane.stored_runs()[0].get("cancel_requested") is None
+    assert plane.stored_runs()[0].cancel_requested_ms is None
 
 
 def test_an_unknown_run_answers_404_naming_run_id(plane):

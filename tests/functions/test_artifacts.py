@@ -34,12 +34,12 @@ def upload(agent, files: dict) -> None:
 
 def test_a_run_asks_for_globs_and_start_run_hands_them_to_the_agent(plane):
     agent = plane.agent(artifacts=["out/**", "*.json", "out/**"])
-    assert runs.get(agent.run_id)["artifacts"] == ["out/**", "*.json"]  # each once, in order
+    assert runs.get(agent.run_id).artifacts == ("out/**", "*.json")  # each once, in order
     assert plane.call("GET", f"/v1/runs/{agent.run_id}")[1]["run"]["artifacts"] == ["out/**", "*.json"]
     runs.update(agent.run_id, status="booting")
     dispatch_run.handler({"run_id": agent.run_id, "task_token": "token-1"})
-    [event] = instances.get(agent.instance_key)["events"]
-    assert event["data"]["artifacts"] == ["out/**", "*.json"]
+    [event] = instances.get(agent.instance_key).events
+    assert event.data["artifacts"] == ["out/**", "*.json"]
 
 
 def test_bad_globs_answer_400_naming_artifacts_and_create_nothing(plane):

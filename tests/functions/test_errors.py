@@ -3,7 +3,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from functions.aws import clients, errors, provider
-from functions.core.errors import CapacityError, PermissionDenied, ProviderError, QuotaError, ThrottlingError
+from functions.core.errors import CapacityError, PermissionDenied, AwsError, QuotaError, ThrottlingError
 from tests.functions.conftest import REGION, inject, request
 
 FAMILIES = {
@@ -13,7 +13,7 @@ FAMILIES = {
     PermissionDenied: ["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess",
                        "AuthFailure"],
     ThrottlingError: ["RequestLimitExceeded", "Throttling", "ThrottlingException"],
-    ProviderError: ["InvalidParameterValue", "IdempotentParameterMismatch"],
+    AwsError: ["InvalidParameterValue", "IdempotentParameterMismatch"],
 }
 CASES = [(code, cls) for cls, codes in FAMILIES.items() for code in codes]
 
@@ -60,7 +60,7 @@ def test_bad_credentials_at_startup_are_a_permission_error(aws):
 
 def test_anything_else_keeps_the_aws_code_message_and_action(aws):
     err = launch_failing_with("InvalidParameterValue", "Value (x9.huge) for parameter instanceType is invalid")
-    assert type(err) is ProviderError
+    assert type(err) is AwsError
     assert str(err) == ("InvalidParameterValue: Value (x9.huge) for parameter instanceType is invalid "
                         "(ec2:RunInstances in us-east-1)")
 

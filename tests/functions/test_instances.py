@@ -35,7 +35,7 @@ def test_instance_and_volume_carry_every_tag(aws):
     assert req.tags["Name"] == "repl-c1-r1" and req.tags["skyrepl:managed"] == "true"
 
 
-def test_the_same_client_token_does_not_launch_twice(aws, ec2_honours_client_token):
+def test_the_same_client_token_does_not_launch_twice(aws):  # moto honours ClientToken (local/moto_internals.py)
     req = request()
     first, again = provider.launch(req), provider.launch(req)
     assert first["instance_id"] == again["instance_id"]

@@ -10,7 +10,7 @@ from functions.aws.amis import CANONICAL
 from local.amis import canonical_images, seed_canonical_amis
 from tests.functions.conftest import REGION
 
-SEEDED = {image["name"] for image in canonical_images()}
+SEEDED = {image["name"] for image in canonical_images(REGION)}
 
 
 def seeded_in(ec2) -> dict:

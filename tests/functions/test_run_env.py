@@ -1,4 +1,5 @@
 """`--env` values: in SSM for the run's lifetime only, read by its own agent, never in a record or event."""
+import dataclasses
 import json
 
 import boto3
@@ -21,7 +22,7 @@ def everything_stored() -> str:
 def test_values_go_to_a_securestring_and_only_the_names_to_the_run(plane):
     run = plane.create(env={"API_TOKEN": SECRET, "DEBUG": "1"})
     assert run["env_names"] == ["API_TOKEN", "DEBUG"] and SECRET not in everything_stored()
-    stored = boto3.client("ssm").get_parameter(Name=run_env.parameter(run["id"]), WithDecryption=True)["Parameter"]
+    stored = boto3.client("ssm").get_parameter(Name=run_env.parameter(run["run_id"]), WithDecryption=True)["Parameter"]
     assert stored["Type"] == "SecureString" and json.loads(stored["Value"]) == {"API_TOKEN": SECRET, "DEBUG": "1"}
     execution = plane.executions()[0]["executionArn"]
     assert SECRET not in boto3.client("stepfunctions").describe_execution(executionArn=execution)["input"]
@@ -42,8 +43,8 @@ def test_start_run_says_there_is_an_environment_and_only_the_runs_agent_can_read
     other = plane.agent(env={"API_TOKEN": "theirs"})
     runs.update(agent.run_id, status="booting")
     dispatch_run.handler({"run_id": agent.run_id, "task_token": "token-1"})
-    [event] = instances.get(agent.instance_key)["events"]
-    assert event["data"]["env"] is True and SECRET not in json.dumps(event)
+    [event] = instances.get(agent.instance_key).events
+    assert event.data["env"] is True and SECRET not in json.dumps(dataclasses.asdict(event))
     status, text = agent.call("GET", "/v1/agent/env")
     assert status == 200 and json.loads(text) == {"run_id": agent.run_id, "env": {"API_TOKEN": SECRET}}
     assert json.loads(other.call("GET", "/v1/agent/env")[1])["env"] == {"API_TOKEN": "theirs"}
@@ -52,8 +53,8 @@ def test_start_run_says_there_is_an_environment_and_only_the_runs_agent_can_read
 
 def test_teardown_deletes_the_values(plane):
     run = plane.create(env={"API_TOKEN": SECRET})
-    teardown.terminate_and_confirm(runs.get(run["id"]))
-    assert run_env.load(run["id"]) == {}
+    teardown.terminate_and_confirm(runs.get(run["run_id"]))
+    assert run_env.load(run["run_id"]) == {}
 
 
 def test_a_bad_env_answers_400_naming_it_and_stores_nothing(plane):

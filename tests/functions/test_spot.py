@@ -66,8 +66,8 @@ def test_a_type_without_spot_prices_has_none(aws):
 
 def test_provision_records_the_spot_price_on_the_run_and_its_instance(api):
     run = api.create(spot=True)
-    provision.handler({"run_id": run["run_id"]})
-    assert api.call("GET", f"/v1/runs/{run['run_id']}")[1]["run"]["spot_price"] == 0.00001
+    provision.handler({"run_id": run.run_id})
+    assert api.call("GET", f"/v1/runs/{run.run_id}")[1]["run"]["spot_price"] == 0.00001
     [instance] = api.call("GET", "/v1/instances")[1]["instances"]
     assert (instance["spot"], instance["spot_price"]) == (True, 0.00001)
 
@@ -75,12 +75,12 @@ def test_provision_records_the_spot_price_on_the_run_and_its_instance(api):
 def test_a_price_aws_refuses_does_not_stop_the_launch(api):
     inject(clients.ec2(REGION), "DescribeSpotPriceHistory", "UnauthorizedOperation")
     run = api.create(spot=True)
-    assert provision.handler({"run_id": run["run_id"]})["instance_id"].startswith("i-")
-    stored = runs.get(run["run_id"])
-    assert "spot_price" not in stored and "spot_price" not in instances.get(stored["instance_key"])
+    assert provision.handler({"run_id": run.run_id})["instance_id"].startswith("i-")
+    stored = runs.get(run.run_id)
+    assert stored.spot_price is None and instances.get(stored.instance_key).spot_price is None
 
 
 def test_on_demand_runs_are_not_priced(api):
     seen = calls(clients.ec2(REGION))
-    provision.handler({"run_id": api.create()["run_id"]})
+    provision.handler({"run_id": api.create().run_id})
     assert "RunInstances" in seen and "DescribeSpotPriceHistory" not in seen

@@ -1,21 +1,25 @@
 """The sweeper: one paginated DescribeInstances per region in use; it terminates only what is ours and due."""
+import dataclasses
+
 import boto3
 import pytest
 from moto import mock_aws
 
-from functions.aws import clients, stepfunctions
+from functions.aws import clients
 from functions.aws import instances as ec2_instances
 from functions.core import naming
 from functions.core.clock import iso, now_ms
-from functions.store import instances, kv, runs
+from functions.store import instances, kv, orphans, runs
 from functions.store.schema import ALL_TABLES
 from functions.sweeper import sweep as sweeper
 from local import amis, deploy
 from tests.functions.api_helpers import reset_clients
+from tests.records import TIMINGS, make_instance, make_run
 
 CONTROL_ID, REGION, OTHER_REGION = "swp001", "us-east-1", "eu-west-1"
 GONE = ("shutting-down", "terminated")
 FUTURE, PAST = iso(now_ms() + 3_600_000), iso(now_ms() - 60_000)
+GRACE_30_S = dataclasses.replace(TIMINGS, cancel_grace_seconds=30)
 
 
 @pytest.fixture
@@ -44,9 +48,8 @@ def launch(run_id: str, deadline: str = FUTURE, region: str = REGION, control_id
 
 def record_run(run_id: str, status: str) -> str:
     key = "k" + naming.new_id(15)
-    common = {"run_id": run_id, "owner": "o", "created_at": iso(now_ms())}
-    instances.create({**common, "instance_key": key, "state": "running"})
-    runs.create({**common, "status": status, "instance_key": key})
+    instances.create(make_instance(key, run_id=run_id, owner="o", state="running"))
+    runs.create(make_run(run_id, owner="o", status=status, instance_key=key))
     return key
 
 
@@ -66,7 +69,7 @@ def sent_task_failures() -> list:
     tokens belong to no execution here)."""
     sent = []
 
-    events = stepfunctions._client().meta.events
+    events = clients.stepfunctions().meta.events
     events.register("before-parameter-build.sfn.SendTaskFailure",
                     lambda params, **_: sent.append((params["taskToken"], params["error"])))
     events.register("before-call.sfn.SendTaskFailure",
@@ -83,7 +86,7 @@ def test_terminates_what_is_past_its_deadline_or_whose_run_has_ended(cloud, monk
     assert sorted((t["instance_id"], t["reason"]) for t in result["terminated"]) == sorted(
         [(late, "past its deadline"), (ended, "its run has ended")])
     assert [state(i) in GONE for i in (late, ended, live)] == [True, True, False]
-    assert instances.get(ended_key)["state"] == "terminated"
+    assert instances.get(ended_key).state == "terminated"
 
 
 def test_an_instance_just_past_its_deadline_keeps_its_agents_time_to_report(cloud, monkeypatch):
@@ -114,10 +117,11 @@ def test_a_just_launched_instance_of_an_ended_run_gets_its_grace(cloud):
 
 def test_an_orphan_past_its_deadline_is_terminated_and_recorded(cloud):
     orphan = launch("rgone", deadline=PAST)
-    assert [t["instance_id"] for t in sweeper.sweep()["terminated"]] == [orphan]
-    recorded = kv.get(f"orphan#{orphan}")
-    assert (recorded["instance_id"], recorded["run_id"], recorded["region"]) == (orphan, "rgone", REGION)
-    assert "past its deadline" in recorded["action"]
+    result = sweeper.sweep()
+    assert [t["instance_id"] for t in result["terminated"]] == [orphan] and result["orphan_ids"] == [orphan]
+    [recorded] = orphans.list_all()
+    assert (recorded.instance_id, recorded.run_id, recorded.region) == (orphan, "rgone", REGION)
+    assert "past its deadline" in recorded.action
 
 
 def test_one_describe_instances_per_region_in_use(cloud):
@@ -151,15 +155,13 @@ def test_an_instance_whose_registered_agent_went_silent_is_terminated(cloud, mon
 
 def test_a_cancel_its_agent_never_answered_is_forced_even_on_a_just_launched_instance(cloud):
     key = record_run("rcancel", "running")
-    runs.update("rcancel", task_token="token-9", cancel_requested=True, cancel_requested_ms=now_ms() - 31_000,
-                config={"cancel_grace_seconds": 30})
+    runs.update("rcancel", task_token="token-9", cancel_requested_ms=now_ms() - 31_000, timings=GRACE_30_S)
     record_run("rfresh", "running")
-    runs.update("rfresh", task_token="token-8", cancel_requested=True, cancel_requested_ms=now_ms() - 1_000,
-                config={"cancel_grace_seconds": 30})
+    runs.update("rfresh", task_token="token-8", cancel_requested_ms=now_ms() - 1_000, timings=GRACE_30_S)
     overdue, fresh = launch("rcancel"), launch("rfresh")
     failures = sent_task_failures()
     result = sweeper.sweep()
     assert [(t["instance_id"], t["reason"]) for t in result["terminated"]] == [
         (overdue, "its run was cancelled and its agent did not stop it")]
     assert (state(overdue) in GONE, state(fresh)) == (True, "running")
-    assert failures == [("token-9", "RunCancelled")] and instances.get(key)["state"] == "terminated"
+    assert failures == [("token-9", "RunCancelled")] and instances.get(key).state == "terminated"

@@ -57,7 +57,7 @@ def test_start_run_carries_a_presigned_get_of_the_runs_archive(plane):
     agent = plane.agent(workdir={"sha256": SHA})
     runs.update(agent.run_id, status="booting")
     dispatch_run.handler({"run_id": agent.run_id, "task_token": "token-1"})
-    [event] = instances.get(agent.instance_key)["events"]
-    archive = event["data"]["archive"]
+    [event] = instances.get(agent.instance_key).events
+    archive = event.data["archive"]
     assert archive["sha256"] == SHA and "X-Amz-Signature" in archive["url"]
     assert urllib.parse.urlsplit(archive["url"]).path.endswith(workdirs.key(OWNER, SHA))

@@ -46,7 +46,7 @@ def test_common_environment(synth):
 
 
 def test_boot_settings_only_on_the_api(synth):
-    boot = {"BOOT_POLL_SECONDS": "5", "BOOT_TIMEOUT_SECONDS": "600", "AGENT_LOST_SECONDS": "180",
+    boot = {"BOOT_POLL_SECONDS": "5", "BOOT_TIMEOUT_SECONDS": "600", "AGENT_SILENT_SECONDS": "180",
             "CANCEL_GRACE_SECONDS": "30"}
     for key in synth.functions:
         present = {name: synth.env(key)[name] for name in boot if name in synth.env(key)}

@@ -4,11 +4,12 @@ error Cleanup catches: the heartbeat timeout after the instance died, the sweepe
 import pytest
 
 from functions.core import states
-from functions.workflow.cleanup import classify
-from functions.workflow.finalize import outcome
-from tests.unit.test_workflow_outcomes import lambda_error, run
+from functions.core.clock import now_ms, parse_iso
+from functions.core.records import AgentReport, Interruption
+from tests.unit.test_workflow_outcomes import classify, lambda_error, outcome, run
 
-NOTICE = {"action": "terminate", "time": "2026-11-26T12:00:00.000Z", "reported_at": "2026-11-26T11:58:00.000Z"}
+NOTICE = Interruption(action="terminate", at_ms=parse_iso("2026-11-26T12:00:00.000Z"),
+                      reported_ms=parse_iso("2026-11-26T11:58:00.000Z"))
 REASON = "spot interruption notice (terminate at 2026-11-26T12:00:00.000Z)"
 
 
@@ -35,7 +36,7 @@ def test_after_a_notice_a_command_that_finished_succeeded():
 
 
 def test_cancel_and_max_duration_reported_by_the_agent_keep_their_own_status():
-    assert outcome(noticed(cancel_requested=True), {"exit_code": None, "interrupted": True})[0] == "cancelled"
+    assert outcome(noticed(cancel_requested_ms=now_ms()), {"exit_code": None, "interrupted": True})[0] == "cancelled"
     assert outcome(noticed(), {"exit_code": None, "timed_out": True})[0] == "timed_out"
 
 
@@ -43,7 +44,7 @@ def test_cancel_and_max_duration_reported_by_the_agent_keep_their_own_status():
     {"Error": "States.HeartbeatTimeout"},  # the instance was reclaimed: its agent went silent
     {"Error": "States.Timeout"},
     lambda_error("InstanceSwept", "the sweeper terminated the instance: its run has ended"),
-    lambda_error("ProviderError", "EC2 refused"),
+    lambda_error("AwsError", "EC2 refused"),
 ])
 def test_cleanup_after_a_notice_is_interrupted_whatever_the_error(error):
     assert classify(noticed(), error) == ("interrupted", None, REASON)
@@ -54,9 +55,9 @@ def test_cleanup_after_a_notice_past_the_deadline_is_still_the_interruption():
 
 
 def test_cleanup_keeps_a_report_and_a_cancel_first():
-    reported = noticed(agent_report={"exit_code": None, "interrupted": True})
+    reported = noticed(agent_report=AgentReport(exit_code=None, interrupted=True))
     assert classify(reported, lambda_error("TerminationNotConfirmed", "not yet")) == ("interrupted", None, REASON)
-    assert classify(noticed(cancel_requested=True), {"Error": "RunCancelled"})[0] == "cancelled"
+    assert classify(noticed(cancel_requested_ms=now_ms()), {"Error": "RunCancelled"})[0] == "cancelled"
 
 
 def test_interrupted_maps_to_the_infrastructure_exit_code():

@@ -4,15 +4,18 @@ import json
 import pytest
 
 from functions.core.clock import now_ms
-from functions.workflow.cleanup import classify
-from functions.workflow.finalize import outcome
+from functions.core.records import AgentReport, Run
+from functions.workflow.outcomes import from_error as classify
+from functions.workflow.outcomes import from_report
+from tests.records import HOUR_MS, make_run
 
-HOUR_MS = 3_600_000
+
+def run(deadline_in_ms: int = HOUR_MS, **fields) -> Run:
+    return make_run(deadline_ms=now_ms() + deadline_in_ms, **fields)
 
 
-def run(deadline_in_ms: int = HOUR_MS, **fields) -> dict:
-    return {"run_id": "r1", "max_duration_ms": HOUR_MS, "deadline_ms": now_ms() + deadline_in_ms,
-            "config": {"agent_lost_seconds": 180}, **fields}
+def outcome(run: Run, report: dict):
+    return from_report(run, AgentReport(**report))
 
 
 def lambda_error(name: str, message: str) -> dict:
@@ -31,7 +34,7 @@ def test_finalize_outcome_follows_the_agent_report(report, expected):
 
 
 def test_finalize_outcome_is_cancelled_when_the_user_asked_even_if_the_agent_did_not_say():
-    assert outcome(run(cancel_requested=True), {"exit_code": 137})[0] == "cancelled"
+    assert outcome(run(cancel_requested_ms=now_ms()), {"exit_code": 137})[0] == "cancelled"
 
 
 @pytest.mark.parametrize("error", [{"Error": "RunCancelled", "Cause": ""}, {"Error": "RunCancelled"},
@@ -41,7 +44,7 @@ def test_run_cancelled_with_an_empty_cause_says_cancelled_by_the_user(error):
 
 
 def test_any_error_of_a_run_the_user_cancelled_is_a_cancellation():
-    assert classify(run(cancel_requested=True), {"Error": "States.Timeout"})[0] == "cancelled"
+    assert classify(run(cancel_requested_ms=now_ms()), {"Error": "States.Timeout"})[0] == "cancelled"
 
 
 @pytest.mark.parametrize("name", ["States.Timeout", "States.HeartbeatTimeout"])
@@ -57,7 +60,7 @@ def test_a_timeout_at_the_deadline_is_timed_out(name):
 
 
 def test_a_run_the_agent_reported_keeps_its_report_whatever_failed_afterwards():
-    reported = run(agent_report={"exit_code": 2, "timed_out": False, "cancelled": False})
+    reported = run(agent_report=AgentReport(exit_code=2))
     assert classify(reported, lambda_error("TerminationNotConfirmed", "not yet")) == (
         "failed", 2, "command exited with code 2")
 
@@ -66,7 +69,7 @@ def test_a_run_the_agent_reported_keeps_its_report_whatever_failed_afterwards():
     (lambda_error("BootTimeout", "no agent after 600 s"), "BootTimeout: no agent after 600 s"),
     (lambda_error("CapacityError", "EC2 has no capacity"), "CapacityError: EC2 has no capacity"),
     ({"Error": "States.TaskFailed", "Cause": "plain text"}, "States.TaskFailed: plain text"),
-    ({"Error": "ProviderError"}, "ProviderError"),
+    ({"Error": "AwsError"}, "AwsError"),
     ({}, "Unknown"),
 ])
 def test_other_errors_are_infrastructure_errors_with_the_error_as_reason(error, reason):

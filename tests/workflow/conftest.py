@@ -13,52 +13,44 @@ import pytest
 from moto import mock_aws
 
 from functions.agent_api.handler import lambda_handler as agent_api
-from functions.api import service
-from functions.aws import clients, stepfunctions
-from functions.core import requests
-from functions.settings import settings
-from functions.store import instances, runs, tables
-from local import amis, deploy, dispatch, dynamo_lock, fastforward
+from functions.api import runs as service
+from functions.aws import clients
+from functions.core.records import Instance, Run
+from functions.store import instances, runs
+from local import amis, deploy, moto_internals
 from local.context import LambdaContext
 from local.gateway import to_event
 
 OWNER = "arn:aws:iam::123456789012:user/tester"
-MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 
 
 def reset_clients():
-    settings.cache_clear()  # a test may have changed the environment it is read from
-    tables.reset()
-    clients.reset()
-    stepfunctions.reset()
+    clients.reset()  # settings too: a test may have changed the environment they are read from
 
 
 @pytest.fixture
 def stack(monkeypatch):
     for name, value in {"CONTROL_ID": "wftest", "API_URL": "http://127.0.0.1:9", "BOOT_POLL_SECONDS": "1",
-                        "BOOT_TIMEOUT_SECONDS": "3", "AGENT_LOST_SECONDS": "3"}.items():
+                        "BOOT_TIMEOUT_SECONDS": "3", "AGENT_SILENT_SECONDS": "3"}.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(requests, "MIN_MAX_DURATION_MS", 1000)
-    with mock_aws(config=MOTO_CONFIG):
-        dispatch.install()
-        dynamo_lock.install()  # the state machine's tasks run on moto's thread, the test reads on its own
-        fastforward.install(0.01)
+    with mock_aws():  # tests/conftest.py has moto execute state machines and dispatch Lambda in-process
+        moto_internals.set_time_scale(0.01)
         for name, value in deploy.deploy().items():
             monkeypatch.setenv(name, value)
         amis.seed_canonical_amis()
         reset_clients()
         yield Harness()
-        fastforward.uninstall()
+        moto_internals.set_time_scale(1.0)
     reset_clients()
 
 
 class Harness:
-    def create_run(self, **body) -> dict:
+    def create_run(self, **body) -> Run:
         body = {"spec": "ubuntu:noble:amd64", "command": "echo hi", "max_duration_ms": 60_000, **body}
         run, _replayed = service.create_run(OWNER, body)
         return run
 
-    def run(self, run_id: str) -> dict:
+    def run(self, run_id: str) -> Run | None:
         return runs.get(run_id)
 
     def wait_for(self, predicate, timeout: float = 20.0, what: str = "condition"):
@@ -70,22 +62,21 @@ class Harness:
             time.sleep(0.1)  # each poll is a moto call in this process: CPU the state machine needs
         raise AssertionError(f"timed out waiting for {what}")
 
-    def wait_end(self, run_id: str, timeout: float = 30.0) -> dict:
+    def wait_end(self, run_id: str, timeout: float = 30.0) -> Run:
         sfn = boto3.client("stepfunctions")
-        arn = runs.get(run_id)["execution_arn"]
+        arn = runs.get(run_id).execution_arn
         self.wait_for(lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING", timeout, "the end")
         return runs.get(run_id)
 
     def agent(self, run_id: str) -> "FakeAgent":
-        run = self.wait_for(lambda: (runs.get(run_id) or {}).get("instance_id") and runs.get(run_id),
-                            what="the instance to be launched")
+        run = self.wait_for(lambda: _launched(runs.get(run_id)), what="the instance to be launched")
         return self.agent_of(run)
 
-    def agent_of(self, run: dict) -> "FakeAgent":
+    def agent_of(self, run: Run) -> "FakeAgent":
         """The agent of a run whose instance has been launched (its token read from the user-data)."""
-        data = boto3.client("ec2").describe_instance_attribute(InstanceId=run["instance_id"], Attribute="userData")
+        data = boto3.client("ec2").describe_instance_attribute(InstanceId=run.instance_id, Attribute="userData")
         script = base64.b64decode(data["UserData"]["Value"]).decode()
-        return FakeAgent(re.search(r"(k[0-9a-z]{15}\.[A-Za-z0-9_-]+)", script).group(1), run["run_id"])
+        return FakeAgent(re.search(r"(k[0-9a-z]{15}\.[A-Za-z0-9_-]+)", script).group(1), run.run_id)
 
     def live_instances(self) -> list:
         pages = boto3.client("ec2").get_paginator("describe_instances").paginate(
@@ -129,8 +120,12 @@ class FakeAgent:
                                                        "exit_code": exit_code, **flags})
 
 
-def instance_of(run: dict) -> dict:
-    return instances.get(run["instance_key"])
+def _launched(run: Run | None) -> Run | None:
+    return run if run and run.instance_id else None
+
+
+def instance_of(run: Run) -> Instance:
+    return instances.get(run.instance_key)
 
 
 def inject(client, operation: str, code: str, times: int = 1) -> dict:

@@ -16,8 +16,6 @@ import boto3
 import pytest
 
 from functions.aws import clients
-from functions.core import states
-from functions.settings import settings
 from functions.store import logs, runs, tables
 from functions.sweeper import sweep as sweeper
 from local import dispatch
@@ -90,11 +88,11 @@ class Faults:
 
 
 def restart_control_plane() -> None:
-    settings.cache_clear()
-    reset_clients()
+    reset_clients()  # settings, clients, resources and their session: what a cold Lambda starts without
 
 
 def setup_fault(stack, faults: Faults, phase: str, fault: str, run_box: dict) -> None:
+    """run_box["run"]: the run, once created (a fault set up now strikes after that)."""
     task = PHASE_TASK[phase]
     ec2 = clients.ec2("us-east-1")
     if fault == "task fails once":
@@ -107,7 +105,7 @@ def setup_fault(stack, faults: Faults, phase: str, fault: str, run_box: dict) ->
         faults.at("Cleanup" if phase == "boot" else task, lambda: faults.injected.append(inject(
             clients.ec2("us-east-1"), "TerminateInstances", "InvalidInstanceID.NotFound", times=1)))
     elif fault == "record deleted":
-        faults.at(task, lambda: tables.runs().delete_item(Key={"run_id": run_box["run_id"]}))
+        faults.at(task, lambda: tables.runs().delete_item(Key={"run_id": run_box["run"].run_id}))
     elif fault == "control plane restarted":
         faults.at(task, restart_control_plane)
 
@@ -133,9 +131,9 @@ def drive_agent(stack, run_id: str, stop: str | None) -> bool:
 
 def _launched(stack, run_id: str):
     run = runs.get(run_id)  # read once: the record may be deleted (a fault) at any moment
-    if run is None or states.is_terminal(run["status"]):
+    if run is None or run.ended:
         return ENDED
-    return stack.agent_of(run) if run.get("instance_id") else None
+    return stack.agent_of(run) if run.instance_id else None
 
 
 def _started(agent, run_id: str):
@@ -147,7 +145,7 @@ def _started(agent, run_id: str):
 
 def _ended(run_id: str) -> bool:
     run = runs.get(run_id)
-    return run is None or states.is_terminal(run["status"])
+    return run is None or run.ended
 
 
 @pytest.mark.parametrize("phase, fault", list(CASES), ids=[f"{p}-{f.replace(' ', '_')}" for p, f in CASES])
@@ -155,24 +153,25 @@ def test_every_fault_in_every_phase_ends_with_nothing_left_running(stack, monkey
     monkeypatch.setattr(sweeper, "LAUNCH_GRACE_MS", 0)  # the sweep after the grace: time fast-forwarded
     faults, run_box = Faults(monkeypatch), {}
     setup_fault(stack, faults, phase, fault, run_box)
-    run_box.update(stack.create_run())
-    run_id = run_box["run_id"]
+    run_box["run"] = stack.create_run()
+    run_id = run_box["run"].run_id
     wrote_logs = drive_agent(stack, run_id, agent_stop(phase, fault))
     sfn = boto3.client("stepfunctions")
-    stack.wait_for(lambda: sfn.describe_execution(executionArn=run_box["execution_arn"])["status"] != "RUNNING",
+    arn = run_box["run"].execution_arn
+    stack.wait_for(lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING",
                    timeout=30, what="the execution to end")
 
     assert faults.all_struck(), (faults.on_entry, faults.failing, faults.injected)
     swept = sweeper.sweep()
-    assert swept["terminated"] == [] and swept["orphans"] == [], "the workflow left the sweeper work to do"
+    assert swept["terminated"] == [] and swept["orphan_ids"] == [], "the workflow left the sweeper work to do"
     assert stack.live_instances() == []
     run = runs.get(run_id)
     if CASES[(phase, fault)] is None:
         assert run is None
     else:
-        assert (run["status"], bool(run["reason"])) == (CASES[(phase, fault)], True), run["reason"]
-    entries, _ = logs.read(run_id, 0)
-    assert [e["data"] for e in entries] == ([BEFORE_FAULT] if wrote_logs else [])
+        assert (run.status, bool(run.reason)) == (CASES[(phase, fault)], True), run.reason
+    batches, _ = logs.read(run_id, 0)
+    assert [e.data for b in batches for e in b.entries] == ([BEFORE_FAULT] if wrote_logs else [])
 
 
 def test_the_matrix_covers_every_phase_and_every_fault():

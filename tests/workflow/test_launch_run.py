@@ -5,43 +5,43 @@ from tests.workflow.conftest import instance_of
 
 def test_a_run_that_exits_0_succeeds_and_its_instance_is_terminated(stack):
     run = stack.create_run(command="echo hi")
-    agent = stack.agent(run["run_id"])
+    agent = stack.agent(run.run_id)
     assert agent.register()[0] == 200
     start = agent.wait_event(stack, "start_run")
-    assert start["command"] == "echo hi" and start["deadline_ms"] == run["deadline_ms"]
+    assert start["command"] == "echo hi" and start["deadline_ms"] == run.deadline_ms
     assert agent.exited(0)[0] == 200
-    ended = stack.wait_end(run["run_id"])
-    assert (ended["status"], ended["exit_code"], ended["reason"]) == ("succeeded", 0, "command exited with code 0")
-    assert ended["ended_at"] and stack.live_instances() == []
-    assert instance_of(ended)["state"] == states.TERMINATED
+    ended = stack.wait_end(run.run_id)
+    assert (ended.status, ended.exit_code, ended.reason) == ("succeeded", 0, "command exited with code 0")
+    assert ended.ended_ms and stack.live_instances() == []
+    assert instance_of(ended).state == states.TERMINATED
 
 
 def test_a_nonzero_exit_fails_the_run_with_that_code(stack):
     run = stack.create_run(command="exit 3")
-    agent = stack.agent(run["run_id"])
+    agent = stack.agent(run.run_id)
     agent.register()
     agent.wait_event(stack, "start_run")
     agent.exited(3)
-    ended = stack.wait_end(run["run_id"])
-    assert (ended["status"], ended["exit_code"]) == ("failed", 3)
+    ended = stack.wait_end(run.run_id)
+    assert (ended.status, ended.exit_code) == ("failed", 3)
     assert stack.live_instances() == []
 
 
 def test_the_agent_stopping_the_command_at_the_deadline_ends_timed_out(stack):
     run = stack.create_run(max_duration_ms=60_000)
-    agent = stack.agent(run["run_id"])
+    agent = stack.agent(run.run_id)
     agent.register()
     agent.wait_event(stack, "start_run")
     agent.exited(None, timed_out=True)
-    ended = stack.wait_end(run["run_id"])
-    assert (ended["status"], ended.get("exit_code")) == ("timed_out", None)
-    assert "max-duration 60000 ms" in ended["reason"] and stack.live_instances() == []
+    ended = stack.wait_end(run.run_id)
+    assert (ended.status, ended.exit_code) == ("timed_out", None)
+    assert "max-duration 60000 ms" in ended.reason and stack.live_instances() == []
 
 
 def test_the_launch_is_recorded_before_run_instances_with_tags_and_client_token(stack):
     run = stack.create_run()
-    agent = stack.agent(run["run_id"])
-    record = instance_of(stack.run(run["run_id"]))
-    assert record["instance_id"] and record["region"] == "us-east-1" and record["token_hashes"]
+    agent = stack.agent(run.run_id)
+    record = instance_of(stack.run(run.run_id))
+    assert record.instance_id and record.region == "us-east-1" and record.token_hashes
     agent.register()
-    assert stack.run(run["run_id"])["status"] in ("booting", "running")
+    assert stack.run(run.run_id).status in ("booting", "running")

@@ -5,25 +5,23 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from functions.api import snapshots
 from functions.api.identity import owner
 from functions.http_errors import json_body
-from functions.store.snapshots import to_api
 
 router = Router()
 
 
 @router.post("/v1/snapshots")
 def create_snapshot():
-    snapshot = snapshots.create(owner(router), json_body(router.current_event))
-    return Response(201, content_types.APPLICATION_JSON, {"snapshot": to_api(snapshot)})
+    return Response(201, content_types.APPLICATION_JSON, snapshots.create(owner(router), json_body(router.current_event)))
 
 
 @router.get("/v1/snapshots")
 def list_snapshots():
-    return {"snapshots": [to_api(s) for s in snapshots.list_owned(owner(router))]}
+    return snapshots.list_owned(owner(router))
 
 
 @router.get("/v1/snapshots/<snapshot_id>")
 def get_snapshot(snapshot_id: str):
-    return {"snapshot": to_api(snapshots.get(owner(router), snapshot_id))}
+    return snapshots.get(owner(router), snapshot_id)
 
 
 @router.delete("/v1/snapshots/<snapshot_id>")

@@ -1,0 +1,118 @@
+"""Run use cases: create, get, list, read logs, cancel."""
+import hashlib
+import json
+
+from functions.api import snapshots, workdirs
+from functions.api.views import log_entries, run_view
+from functions.aws import run_env, stepfunctions
+from functions.core import states
+from functions.core.clock import now_ms
+from functions.core.errors import Conflict, Invalid, RunCancelled
+from functions.core.naming import idempotent_run_id, new_run_id
+from functions.core.records import Run
+from functions.core.requests import RunRequest, parse_run_request
+from functions.settings import settings
+from functions.store import instances, logs, runs
+
+MAX_LIST_LIMIT = 200
+MAX_IDEMPOTENCY_KEY = 255
+
+
+def create_run(owner: str, body, idempotency_key: str | None = None) -> tuple[Run, bool]:
+    """The new run, and whether it already existed: with an Idempotency-Key, the same owner and
+    key always name the same run, however often the request is sent (after a timeout, a crash...)."""
+    req = parse_run_request(body, settings().default_region)
+    key = _idempotency_key(idempotency_key)
+    req, image_id = snapshots.launch_from(owner, req) if req.snapshot else (req, None)
+    run = _new_run(owner, req, image_id, idempotent_run_id(owner, key) if key else new_run_id(),
+                   _fingerprint(body) if key else None)
+    replayed = not runs.create(run)
+    if replayed:
+        run = _replayed(owner, run.run_id, run.request_hash)
+        if run.execution_arn:
+            return run, True
+        # else the first request stopped between the two writes: starting is safe (executions are named)
+    run_env.save(run.run_id, req.env)  # before the workflow starts: the agent reads it at start_run
+    return runs.update(run.run_id, execution_arn=stepfunctions.start(run)), replayed
+
+
+def _new_run(owner: str, req: RunRequest, image_id: str | None, run_id: str, request_hash: str | None) -> Run:
+    created = now_ms()
+    return Run(
+        run_id=run_id, owner=owner, status=states.PENDING, provider=req.provider, spec=req.spec.text,
+        instance_type=req.spec.instance_type, arch=req.spec.arch, version=req.spec.version, region=req.region,
+        spot=req.spot, command=req.command, max_duration_ms=req.max_duration_ms, created_ms=created,
+        # Max-duration bounds what the user pays for, boot included: the clock starts now.
+        deadline_ms=created + req.max_duration_ms, timings=settings().timings,
+        snapshot=req.snapshot, image_id=image_id, request_hash=request_hash,
+        env_names=tuple(sorted(req.env)),  # the values are secrets: only in SSM, until teardown
+        workdir_sha256=req.workdir, workdir_key=workdirs.archive_key(owner, req.workdir) if req.workdir else None,
+        artifacts=tuple(req.artifacts))
+
+
+def _idempotency_key(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not 1 <= len(value) <= MAX_IDEMPOTENCY_KEY or not value.isprintable() or not value.isascii():
+        raise Invalid(f"Idempotency-Key: must be 1 to {MAX_IDEMPOTENCY_KEY} printable ASCII characters "
+                      "(a UUID is a good choice)", field="Idempotency-Key")
+    return value
+
+
+def _fingerprint(body: dict) -> str:
+    """The request's hash, with env's values left out: a stored hash of a short secret could be guessed."""
+    body = {**body, "env": sorted(body["env"])} if isinstance(body.get("env"), dict) else body
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _replayed(owner: str, run_id: str, request_hash: str) -> Run:
+    """The run an earlier request with this Idempotency-Key created: only for the very same request."""
+    run = runs.get(run_id)
+    if run is None or run.owner != owner or run.request_hash != request_hash:
+        raise Conflict("Idempotency-Key: already used for a different request; send a new key for a new run",
+                       field="Idempotency-Key")
+    return run
+
+
+def get_run(owner: str, run_id: str) -> dict:
+    return {"run": run_view(runs.get_owned(run_id, owner))}
+
+
+def list_runs(owner: str, limit: str | None, cursor: str | None) -> dict:
+    found, next_cursor = runs.list_owned(owner, _limit(limit), cursor)
+    return {"runs": [run_view(r) for r in found], "next_cursor": next_cursor}
+
+
+def read_logs(owner: str, run_id: str, after: str | None) -> dict:
+    run = runs.get_owned(run_id, owner)  # read the status first: no entry written before it is missed
+    batches, last = logs.read(run_id, _int("after", after or "0"))
+    return {"entries": log_entries(batches), "next": last, "run": run_view(run)}
+
+
+def cancel_run(owner: str, run_id: str) -> dict:
+    run = runs.get_owned(run_id, owner)
+    if run.ended:
+        raise Conflict(f"run_id: run {run_id} has already ended ({run.status})", field="run_id")
+    run = runs.update(run_id, cancel_requested_ms=now_ms())
+    if run.instance_key:
+        # The agent stops the command (SIGTERM, grace, SIGKILL), ships its last output and reports
+        # `cancelled`; if it has not within the grace, its next poll or the sweeper forces the end.
+        instances.push_event(run.instance_key, "cancel_run", {"run_id": run_id})
+    elif run.task_token:
+        stepfunctions.fail(run.task_token, RunCancelled("cancelled by the user"))
+    # Before the command started, the workflow's next task sees the cancel and cleans up.
+    return {"run": run_view(run)}
+
+
+def _limit(text: str | None) -> int:
+    value = _int("limit", text or "50")
+    if not 1 <= value <= MAX_LIST_LIMIT:
+        raise Invalid(f"limit: {value} is out of range; allowed: 1 to {MAX_LIST_LIMIT}", field="limit")
+    return value
+
+
+def _int(field: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise Invalid(f"{field}: {text!r} is not an integer", field=field) from None

@@ -1,0 +1,49 @@
+"""The API's JSON view of each record (docs/protocol.md): the wire's names, times as ISO-8601 `*_at`.
+
+The CLI's tests build their fake control plane's answers with these same functions, so the two
+cannot drift apart.
+"""
+from functions.core.clock import iso
+from functions.core.records import Instance, Interruption, LogBatch, Orphan, Run, Snapshot
+
+
+def run_view(run: Run) -> dict:
+    return {
+        "run_id": run.run_id, "status": run.status, "exit_code": run.exit_code, "reason": run.reason,
+        "provider": run.provider, "spec": run.spec, "instance_type": run.instance_type, "arch": run.arch,
+        "region": run.region, "spot": run.spot, "spot_price": run.spot_price, "command": run.command,
+        "max_duration_ms": run.max_duration_ms, "instance_id": run.instance_id, "snapshot": run.snapshot,
+        "interruption": interruption_view(run.interruption), "env_names": list(run.env_names),
+        "artifacts": list(run.artifacts), "created_at": iso(run.created_ms), "started_at": iso(run.started_ms),
+        "ended_at": iso(run.ended_ms), "deadline_at": iso(run.deadline_ms),
+    }
+
+
+def interruption_view(notice: Interruption | None) -> dict | None:
+    if notice is None:
+        return None
+    return {"action": notice.action, "at": iso(notice.at_ms), "reported_at": iso(notice.reported_ms)}
+
+
+def instance_view(instance: Instance) -> dict:
+    return {"instance_id": instance.instance_id, "run_id": instance.run_id, "region": instance.region,
+            "instance_type": instance.instance_type, "spot": instance.spot, "spot_price": instance.spot_price,
+            "state": instance.state, "public_ip": instance.public_ip, "tailscale_hostname": instance.tailscale_hostname,
+            "launched_at": iso(instance.launched_ms), "terminated_at": iso(instance.terminated_ms)}
+
+
+def snapshot_view(snapshot: Snapshot) -> dict:
+    return {"snapshot_id": snapshot.snapshot_id, "name": snapshot.name, "state": snapshot.state,
+            "region": snapshot.region, "arch": snapshot.arch, "source_run": snapshot.source_run,
+            "source_instance": snapshot.source_instance, "created_at": iso(snapshot.created_ms)}
+
+
+def log_entries(batches: list[LogBatch]) -> list[dict]:
+    """Batches flattened into entries, each with its batch's seq (the cursor the CLI sends back)."""
+    return [{"seq": b.seq, "stream": e.stream, "data": e.data} for b in batches for e in b.entries]
+
+
+def orphan_view(orphan: Orphan) -> dict:
+    return {"instance_id": orphan.instance_id, "region": orphan.region, "state": orphan.state,
+            "run_id": orphan.run_id, "deadline_at": iso(orphan.deadline_ms), "name": orphan.name,
+            "seen_at": iso(orphan.seen_ms), "action": orphan.action}

@@ -1,0 +1,186 @@
+"""The records that cross layers, one name per concept, units in the names.
+
+Times are epoch milliseconds (`*_ms`) inside the control plane and UTC ISO-8601 strings (`*_at`)
+on the wire; durations carry their unit (`*_ms`, `*_seconds`). Only functions/store turns these
+into DynamoDB items and back; only the API layer (functions/api/views.py) turns them into JSON.
+"""
+from dataclasses import dataclass, field
+
+from functions.core import states
+
+
+@dataclass(frozen=True)
+class RunTimings:
+    """The waits a run's workflow and agent keep to, fixed at its creation (the execution's input)."""
+
+    boot_poll_seconds: int  # between two looks at whether the agent has registered
+    boot_timeout_seconds: int  # launch to registration, at most
+    agent_silent_seconds: int  # no word from the agent this long: it is lost (the workflow's heartbeat)
+    cancel_grace_seconds: int  # cancel to a forced end: the agent's SIGTERM grace, a poll and a flush
+
+
+@dataclass(frozen=True)
+class AgentReport:
+    """The agent's `exited` status: the command's exit code, or why the agent killed it."""
+
+    exit_code: int | None
+    timed_out: bool = False
+    cancelled: bool = False
+    interrupted: bool = False
+
+
+@dataclass(frozen=True)
+class Interruption:
+    """A spot interruption notice, as the agent read it from IMDS."""
+
+    action: str  # terminate | stop | hibernate
+    at_ms: int  # when EC2 said it would reclaim the instance
+    reported_ms: int
+
+
+@dataclass(frozen=True)
+class Run:
+    run_id: str
+    owner: str
+    status: str
+    provider: str
+    spec: str
+    instance_type: str
+    arch: str
+    version: str
+    region: str
+    spot: bool
+    command: str
+    max_duration_ms: int
+    created_ms: int
+    deadline_ms: int
+    timings: RunTimings
+    snapshot: str | None = None  # the AMI id of a snapshot to launch from (`repl run --snapshot`)
+    image_id: str | None = None  # the image to launch, when it is not Canonical's (a snapshot)
+    request_hash: str | None = None  # the create request's fingerprint, with an Idempotency-Key
+    env_names: tuple[str, ...] = ()  # the values are secrets: only in SSM, until teardown
+    workdir_sha256: str | None = None
+    workdir_key: str | None = None  # the synced working directory's archive in S3
+    artifacts: tuple[str, ...] = ()  # globs: what the agent uploads when the command ends
+    execution_arn: str | None = None
+    instance_key: str | None = None
+    instance_id: str | None = None
+    spot_price: float | None = None  # USD per hour, looked up just before a spot launch
+    started_ms: int | None = None
+    ended_ms: int | None = None
+    exit_code: int | None = None
+    reason: str | None = None
+    cancel_requested_ms: int | None = None
+    task_token: str | None = None  # AwaitCompletion's, while it waits
+    agent_report: AgentReport | None = None
+    interruption: Interruption | None = None
+
+    @property
+    def ended(self) -> bool:
+        return states.is_terminal(self.status)
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self.cancel_requested_ms is not None
+
+    def cancel_overdue(self, now_ms: int) -> bool:
+        """A cancel asked for longer ago than the run's grace (its agent's chance to stop the command
+        and ship its last output), on a run that has not ended: time to force the end."""
+        return (self.cancel_requested_ms is not None and not self.ended
+                and now_ms - self.cancel_requested_ms > 1000 * self.timings.cancel_grace_seconds)
+
+
+@dataclass(frozen=True)
+class AgentInfo:
+    hostname: str | None = None
+    python: str | None = None
+    agent_version: str | None = None
+
+
+@dataclass(frozen=True)
+class AgentEvent:
+    """What the control plane has for an agent (start_run, cancel_run); ids 1, 2, 3... per instance."""
+
+    event_id: int
+    type: str
+    data: dict
+
+
+@dataclass(frozen=True)
+class Instance:
+    """The record of an instance we launch, written before RunInstances (two-phase spawn)."""
+
+    instance_key: str
+    run_id: str
+    owner: str
+    region: str
+    instance_type: str
+    spot: bool
+    state: str
+    created_ms: int
+    deadline_ms: int
+    token_hashes: tuple[str, ...] = ()  # SHA-256 of each token minted for it (a retried launch mints another)
+    instance_id: str | None = None
+    launched_ms: int | None = None
+    registered_ms: int | None = None
+    last_seen_ms: int | None = None  # the agent's last call
+    heartbeat_ms: int | None = None  # the last SendTaskHeartbeat its calls made
+    terminated_ms: int | None = None
+    public_ip: str | None = None
+    private_ip: str | None = None
+    spot_price: float | None = None
+    tailscale_hostname: str | None = None
+    agent: AgentInfo | None = None
+    events: tuple[AgentEvent, ...] = ()
+
+    @property
+    def gone(self) -> bool:
+        return self.state == states.TERMINATED
+
+    def events_after(self, last_event_id: int) -> list[AgentEvent]:
+        return sorted((e for e in self.events if e.event_id > last_event_id), key=lambda e: e.event_id)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    stream: str  # stdout | stderr
+    data: str
+
+
+@dataclass(frozen=True)
+class LogBatch:
+    """One of the agent's numbered batches of output."""
+
+    run_id: str
+    seq: int
+    entries: tuple[LogEntry, ...]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """An AMI of a run's instance; its id is the AMI id."""
+
+    snapshot_id: str
+    owner: str
+    name: str
+    state: str
+    region: str
+    arch: str
+    source_run: str
+    source_instance: str
+    created_ms: int
+    ebs_snapshot_ids: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """An instance of ours that no run record accounts for, as the sweeper last saw it."""
+
+    instance_id: str
+    region: str
+    state: str
+    action: str  # what the sweeper did about it
+    seen_ms: int
+    run_id: str | None = None
+    deadline_ms: int | None = None
+    name: str | None = None

@@ -1,0 +1,71 @@
+"""A run's terminal status, exit code and reason: from the agent's report (Finalize) or from the error
+that ended the workflow (Cleanup). Pure: the two task handlers share it."""
+import json
+
+from functions.core import states
+from functions.core.clock import iso, now_ms
+from functions.core.errors import DeadlineReached, RunCancelled
+from functions.core.records import AgentReport, Run
+
+_TIMEOUTS = ("States.Timeout", "States.HeartbeatTimeout")
+_CLOCK_SLACK_MS = 2_000
+Outcome = tuple  # (status, exit code or None, reason)
+
+
+def from_report(run: Run, report: AgentReport | None) -> Outcome:
+    if run.cancel_requested or (report and report.cancelled):
+        return states.CANCELLED, None, "cancelled by the user"
+    if report is None:
+        return states.ERROR, None, "the agent reported no exit"
+    if report.interrupted:  # the agent stopped the command for a spot interruption notice
+        return interrupted(run)
+    if report.timed_out:
+        return timed_out(run)
+    code = report.exit_code
+    if run.interruption and code != 0:  # a notice came, then the command died: the interruption's doing
+        return interrupted(run, code)
+    if code is None:
+        return states.ERROR, None, "the agent reported no exit code"
+    return states.status_for_exit(code), code, f"command exited with code {code}"
+
+
+def from_error(run: Run, error: dict) -> Outcome:
+    """The Catch's {"Error", "Cause"}: Step Functions' own names, or one of functions/core/errors.py."""
+    name, message = error.get("Error", "Unknown"), _message(error.get("Cause"))
+    if run.cancel_requested or name == RunCancelled.__name__:
+        return states.CANCELLED, None, message or "cancelled by the user"  # moto drops SendTaskFailure's cause
+    if run.agent_report:  # the command ended; a later step failed
+        return from_report(run, run.agent_report)
+    if run.interruption:  # a spot notice, then silence (the instance was reclaimed) or any failure
+        return interrupted(run)
+    if name == DeadlineReached.__name__ or (name in _TIMEOUTS and now_ms() >= run.deadline_ms - _CLOCK_SLACK_MS):
+        return timed_out(run)
+    if name in _TIMEOUTS:
+        silent = run.timings.agent_silent_seconds
+        return states.ERROR, None, f"the agent went silent (no contact for {silent} s); instance terminated"
+    return states.ERROR, None, f"{name}: {message}" if message else name
+
+
+def timed_out(run: Run) -> Outcome:
+    return states.TIMED_OUT, None, f"max-duration {run.max_duration_ms} ms reached"
+
+
+def interrupted(run: Run, exit_code: int | None = None) -> Outcome:
+    """`interrupted`, with the notice the agent reported (if it got through) as the reason."""
+    notice = run.interruption
+    reason = f"spot interruption notice ({notice.action} at {iso(notice.at_ms)})" if notice else \
+        "spot interruption notice"
+    if exit_code is not None:
+        reason += f"; the command exited with code {exit_code}"
+    return states.INTERRUPTED, exit_code, reason
+
+
+def _message(cause) -> str:
+    """Lambda errors carry a JSON cause with errorMessage; Step Functions' own errors carry text."""
+    if not cause:
+        return ""
+    try:
+        parsed = json.loads(cause)
+    except ValueError:
+        return str(cause)
+    return parsed.get("errorMessage", str(cause)) if isinstance(parsed, dict) else str(cause)

@@ -1,0 +1,227 @@
+"""Every use of moto's (and botocore's) internal API, in this one module.
+
+moto has no supported hooks for what the embedded stack and the tests need (toolchain-notes §3), so
+it is patched here, and only here. That is why requirements.txt pins moto exactly and why
+`check_version()` refuses any other version at start-up: each patch below names the internal it
+replaces, and a moto release may move or change it. `install()` applies every patch and `uninstall()`
+undoes every one, as one unit (`with installed(): ...`). `set_time_scale()` fast-forwards the state
+machine's waits while installed (tests).
+
+Besides the patches: `seed_public_images()` writes images into moto's EC2 backend, and
+`our_instances()` reads its instances from memory (both internal too).
+"""
+import importlib.metadata
+import json
+import threading
+import time
+import types
+from contextlib import contextmanager
+
+PINNED_MOTO = "5.2.5"  # as requirements.txt pins it
+ACCOUNT_ID = "123456789012"  # moto's default account: the emulated one
+
+
+class UnsupportedMoto(RuntimeError):
+    pass
+
+
+def check_version() -> None:
+    installed_version = importlib.metadata.version("moto")
+    if installed_version != PINNED_MOTO:
+        raise UnsupportedMoto(
+            f"moto {installed_version} is installed, but the embedded stack patches moto {PINNED_MOTO}'s internals "
+            f"(local/moto_internals.py): run `make setup` (or `pip install -r requirements.txt`) to get "
+            f"moto=={PINNED_MOTO}")
+
+
+class _Patch:
+    """obj.name replaced by `new` while installed, the original put back by undo()."""
+
+    def __init__(self, obj, name: str, new):
+        self.obj, self.name, self.new, self.original = obj, name, new, getattr(obj, name)
+
+    def apply(self) -> None:
+        setattr(self.obj, self.name, self.new)
+
+    def undo(self) -> None:
+        setattr(self.obj, self.name, self.original)
+
+
+class _ItemPatch(_Patch):
+    """mapping[key] replaced while installed (a moto config switch)."""
+
+    def __init__(self, mapping: dict, key: str, new):
+        self.obj, self.name, self.new, self.original = mapping, key, new, mapping.get(key)
+
+    def apply(self) -> None:
+        self.obj[self.name] = self.new
+
+    def undo(self) -> None:
+        self.obj[self.name] = self.original
+
+
+_installed: list = []
+_dynamo_lock = threading.RLock()
+_time = {"scale": 1.0}
+
+
+def install() -> None:
+    """Apply every patch (idempotent)."""
+    check_version()
+    if _installed:
+        return
+    for patch in _patches() + _time_patches():
+        patch.apply()
+        _installed.append(patch)
+
+
+def uninstall() -> None:
+    while _installed:
+        _installed.pop().undo()
+    _time["scale"] = 1.0
+
+
+@contextmanager
+def installed():
+    install()
+    try:
+        yield
+    finally:
+        uninstall()
+
+
+def set_time_scale(scale: float) -> None:
+    """Wait states and Retry intervals take `scale` times as long (1: real time)."""
+    _time["scale"] = scale
+
+
+def _patches() -> list:
+    import botocore.session
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+    from moto.core.config import default_user_config
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.ec2.models.amis import AmiBackend
+    from moto.ec2.models.instances import InstanceBackend
+
+    return [
+        # moto executes state machines only when told to, and runs Lambda tasks without Docker only
+        # with its "simple" backend (which echoes payloads unless patched, below).
+        _ItemPatch(default_user_config, "stepfunctions", {"execute_state_machine": True}),
+        _ItemPatch(default_user_config, "lambda", {"use_docker": False}),
+        # ...so its invoke runs our handler in-process (local/dispatch.py): there is no supported hook.
+        _Patch(LambdaSimpleBackend, "invoke", _invoke_in_process),
+        # moto hands out its live DynamoDB item dicts: an UpdateItem on one thread (a state-machine task)
+        # changing an item a GetItem on another is serializing failed with "dictionary changed size
+        # during iteration". Real DynamoDB has no such race: run its requests one at a time. A DynamoDB
+        # request calls nothing outside DynamoDB, so the lock cannot deadlock.
+        _Patch(DynamoHandler, "call_action", _serialized(DynamoHandler.call_action)),
+        # EC2 tags an image's EBS snapshots from a `snapshot` TagSpecification; moto 5.2.5 raises
+        # NotImplementedError on it (functions/aws/snapshots.py tags them at creation).
+        _Patch(AmiBackend, "create_image", _create_image_tagging_snapshots(AmiBackend.create_image)),
+        # EC2 answers a repeated ClientToken with the instance it launched the first time; moto launches
+        # again. Provision's retries rely on EC2's behaviour: never two instances for one run.
+        _Patch(InstanceBackend, "run_instances", _honouring_client_token(InstanceBackend.run_instances)),
+        # moto gives every mock_aws() (and we every client-factory reset) a new botocore session, and each
+        # new session a new Loader that parsed EC2's multi-megabyte model again: half the CPU of the
+        # tests went to json.decode. The models are read-only data: one Loader per data path.
+        _Patch(botocore.session, "create_loader", _shared_loader(botocore.session.create_loader)),
+    ]
+
+
+def _time_patches() -> list:
+    """Wait states and Retry intervals, set_time_scale() times as long (task timeouts and heartbeats stay
+    real: they are the behaviour under test, given in seconds by the execution input)."""
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+
+    def scaled_wait(self, env, wait_seconds):
+        if wait_seconds > 0:
+            env.program_state_event.wait(wait_seconds * _time["scale"])
+
+    scaled_time = types.SimpleNamespace(sleep=lambda seconds: time.sleep(seconds * _time["scale"]), time=time.time)
+    return [_Patch(WaitFunction, "_wait_interval", scaled_wait), _Patch(retrier_decl, "time", scaled_time)]
+
+
+def _invoke_in_process(self, function_name, qualifier, body, headers, response_headers):
+    """A handler's exception becomes a function error named after its class, as on AWS, so the state
+    machine's Retry/Catch see the same error names."""
+    from local import dispatch
+
+    result, error = dispatch.call(function_name.rsplit(":", 1)[-1], json.loads(body or "{}"))
+    if error:
+        response_headers["x-amz-function-error"] = "Unhandled"
+        return json.dumps({"errorType": error[0], "errorMessage": error[1]}).encode()
+    return json.dumps(result).encode()
+
+
+def _serialized(call_action):
+    def call(self):
+        with _dynamo_lock:
+            return call_action(self)
+    return call
+
+
+def _create_image_tagging_snapshots(create_image):
+    def create(self, instance_id: str, name: str, description: str, tag_specifications: list):
+        snapshot_tags = {tag["Key"]: tag["Value"] for spec in tag_specifications
+                         if spec["ResourceType"] == "snapshot" for tag in spec["Tags"]}
+        others = [spec for spec in tag_specifications if spec["ResourceType"] != "snapshot"]
+        image = create_image(self, instance_id, name, description, others)
+        if snapshot_tags:
+            self.create_tags([image.ebs_snapshot.id], snapshot_tags)
+        return image
+    return create
+
+
+def _honouring_client_token(run_instances):
+    def run(self, image_id, count, user_data, security_group_names, **kwargs):
+        token = kwargs.get("client_token")
+        for reservation in list(self.reservations.values()) if token else []:
+            if any(i.client_token == token for i in reservation.instances):
+                return reservation
+        return run_instances(self, image_id, count, user_data, security_group_names, **kwargs)
+    return run
+
+
+_LOADERS: dict = {}  # data path -> Loader: kept across installs, so the models are parsed once per process
+
+
+def _shared_loader(create_loader):
+    def shared(search_path_string=None):
+        if search_path_string not in _LOADERS:
+            _LOADERS[search_path_string] = create_loader(search_path_string)
+        return _LOADERS[search_path_string]
+    return shared
+
+
+def seed_public_images(region: str, images: list[dict], owner_id: str) -> None:
+    """Public images owned by `owner_id` (Canonical's account), visible to the emulated account: moto
+    keeps per-account backends, so an image registered by another account is never seen (notes §4).
+    Each image: {"image_id", "name", "description", "architecture", "created"}; ones there are kept."""
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.amis import Ami
+
+    backend = ec2_backends[ACCOUNT_ID][region]
+    for image in images:
+        if image["image_id"] not in backend.amis:
+            backend.amis[image["image_id"]] = Ami(
+                backend, ami_id=image["image_id"], name=image["name"], description=image["description"],
+                owner_id=owner_id, public=True, architecture=image["architecture"], virtualization_type="hvm",
+                hypervisor="xen", root_device_type="ebs", root_device_name="/dev/sda1",
+                creation_date=image["created"], region_name=f"{region}a")
+
+
+def our_instances(control_id_tag: str, control_id: str) -> list[tuple[str, str, str]]:
+    """(region, instance id, state) of every emulated instance tagged with this control id, read from
+    moto's memory: DescribeInstances over HTTP five times a second kept half a core busy."""
+    from moto.ec2.models import ec2_backends
+
+    found, backends = [], ec2_backends[ACCOUNT_ID]
+    for region in list(backends.keys()):
+        try:
+            instances = list(backends[region].all_instances())
+        except RuntimeError:  # the server thread changed the reservations mid-read: the next look sees it
+            continue
+        found += [(region, i.id, i._state.name) for i in instances
+                  if any(t["key"] == control_id_tag and t["value"] == control_id for t in i.get_tags())]
+    return found
