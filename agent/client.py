@@ -12,6 +12,7 @@ from typing import Callable, NamedTuple, Optional
 
 log = logging.getLogger("agent")
 
+PUT_TIMEOUT_SECONDS = 60.0  # per socket read or write of a PUT to a presigned URL
 TIMEOUT_SECONDS = 30.0  # per request; a hung call must not stall the heartbeat for longer
 GONE_STATUSES = (401, 410)  # token revoked / instance terminated: nothing left to do here
 
@@ -108,3 +109,15 @@ class ApiClient:
                     return None
                 log.warning("%s: %s; retrying in %.1f s", what, resp.summary(), backoff.delay)
             backoff.wait()
+
+
+def put_bytes(url: str, data: bytes) -> Optional[str]:
+    """PUT data to a presigned URL (without the agent's token); why it failed, or None."""
+    request = urllib.request.Request(url, data=data, method="PUT", headers={
+        "Content-Length": str(len(data)), "Content-Type": "application/octet-stream"})
+    try:
+        with urllib.request.urlopen(request, timeout=PUT_TIMEOUT_SECONDS) as resp:
+            resp.read()
+    except (OSError, ValueError) as err:  # HTTPError and URLError are OSErrors
+        return str(err)
+    return None

@@ -5,6 +5,7 @@ from typing import Optional
 
 from agent import sse
 from agent.executor import Run
+from agent.output import Policy
 
 log = logging.getLogger("agent")
 
@@ -18,6 +19,19 @@ class Dispatcher:
         self._cfg, self._client, self._run_factory = cfg, client, run_factory
         self.runs = {}  # type: Dict[str, Run]
         self.last_event_id = 0  # the highest event id handled: sent back as Last-Event-ID (the ack)
+        self.policy = Policy(cfg.log_batch_seconds, cfg.log_batch_bytes)  # shared by every run's shipper
+        self._log_seq = 0  # the control plane's last stored batch, at registration
+
+    def registered(self, reply: dict) -> None:
+        """The register answer: how to batch output, where its numbering goes on, and (usually) the
+        command, at once."""
+        self.policy.update(reply.get("output"))
+        self._state(reply)
+        seq = reply.get("log_seq")
+        self._log_seq = seq if isinstance(seq, int) and not isinstance(seq, bool) and seq > 0 else 0
+        start = reply.get("start_run")
+        if isinstance(start, dict) and isinstance(start.get("run_id"), str):
+            self._start_run(start)
 
     def handle(self, text: str) -> int:
         """Dispatch the new events in an SSE body; the `retry:` (ms) to wait before the next poll."""
@@ -50,7 +64,9 @@ class Dispatcher:
             data = json.loads(event.data)
         except ValueError:
             data = None
-        handler = {"start_run": self._start_run, "cancel_run": self._cancel_run}.get(event.type)
+        handler = {"start_run": self._start_run, "cancel_run": self._cancel_run, "state": self._state}.get(event.type)
+        if event.type == "state" and isinstance(data, dict):
+            return self._state(data)
         if handler is None or not isinstance(data, dict) or not isinstance(data.get("run_id"), str):
             log.warning("ignoring event id=%s type=%s: unknown type or bad data", event.id, event.type)
             return
@@ -70,9 +86,19 @@ class Dispatcher:
                                 spot=data.get("spot") is True,  # only a spot run watches IMDS
                                 wants_env=data.get("env") is True,  # its values: GET /v1/agent/env
                                 archive=data.get("archive") if isinstance(data.get("archive"), dict) else None,
-                                artifact_globs=_strings(data.get("artifacts")))
+                                artifact_globs=_strings(data.get("artifacts")), policy=self.policy,
+                                first_seq=self._log_seq)
         self.runs[run_id] = run
         run.start()
+
+    def _state(self, data: dict) -> None:
+        """`attached`: whether a follower reads the output now; one who just came gets what is waiting."""
+        attached = data.get("attached")
+        if isinstance(attached, bool):
+            came = attached and not self.policy.attached
+            self.policy.attached = attached
+            for run in self.runs.values() if came else ():
+                run.shipper.flush()
 
     def _cancel_run(self, data: dict) -> None:
         run = self.runs.get(data["run_id"])

@@ -31,12 +31,13 @@ FLAGGED_KILLS = ("cancelled", "timed_out", "interrupted")  # reported as `<reaso
 class Run:
     def __init__(self, client, cfg, run_id: str, command: str, deadline_ms: Optional[float], workdir: str,
                  spot: bool = False, now: Callable[[], float] = time.time, wants_env: bool = False,
-                 archive: Optional[dict] = None, artifact_globs: Sequence[str] = ()):
+                 archive: Optional[dict] = None, artifact_globs: Sequence[str] = (), policy=None, first_seq: int = 0):
         self._client, self._cfg, self._now = client, cfg, now
         self.run_id, self.deadline_ms, self.spot = run_id, deadline_ms, spot
         self._command, self._workdir, self._wants_env, self._archive = command, workdir, wants_env, archive
         self._artifact_globs, self._cwd = list(artifact_globs), None  # _cwd: where the command ran, once spawned
-        self._shipper = LogShipper(client, run_id, cfg.log_batch_seconds, cfg.log_batch_bytes)
+        self.shipper = LogShipper(client, run_id, cfg.log_batch_seconds, cfg.log_batch_bytes, policy=policy,
+                                   first_seq=first_seq)
         self._reporting = threading.Lock()  # the interrupted report always goes before the exited one
         self._interrupt_at = self._goes_at = None  # type: Optional[float]  # epoch s: kill it / the instance goes
         self._wake = threading.Event()  # the process exited, or a kill was asked for
@@ -65,7 +66,7 @@ class Run:
                 return  # the command has ended and been reported: nothing left to interrupt
             body = {"run_id": self.run_id, "status": "interrupted", "action": notice.action, "time": notice.time}
             self._client.deliver(STATUS_PATH, body, "status interrupted")
-            self._shipper.flush()
+            self.shipper.flush()
             self._interrupt_at = max(self._now(), notice.at - self._cfg.spot_kill_margin_seconds)
             self._goes_at = notice.at
         if self._due():  # a later kill is seen by the supervisor's next look (a set _wake stays set)
@@ -80,17 +81,17 @@ class Run:
 
     def _main(self) -> None:
         self._client.deliver(STATUS_PATH, {"run_id": self.run_id, "status": "started"}, "status started")
-        self._shipper.start()
+        self.shipper.start()
         watcher = imds.SpotWatcher(imds.Imds(self._cfg.imds_url), self._cfg.imds_poll_seconds, self.interrupt)
         if self.spot:
             watcher.start()
-        outcome = self._execute(self._shipper)
+        outcome = self._execute(self.shipper)
         watcher.stop()
         if outcome is not None and self._artifact_globs and self._cwd:  # the logs keep flowing meanwhile
             until = artifacts.limit(self._now(), self.deadline_ms, self._kill_reason, self._kill_asked_at,
                                     self._goes_at, self._cfg.artifact_cancel_seconds)
-            artifacts.upload(self._client, self.run_id, self._cwd, self._artifact_globs, until, self._shipper.put)
-        self._shipper.close_and_flush()  # every log batch goes before the exit status
+            artifacts.upload(self._client, self.run_id, self._cwd, self._artifact_globs, until, self.shipper.put)
+        self.shipper.close_and_flush()  # every log batch goes before the exit status
         self._exited.set()
         with self._reporting:
             if outcome is not None:

@@ -5,6 +5,7 @@ command, exit 0); the control plane has not answered 2xx for deadman_seconds; or
 alive deadline_poweroff_grace_seconds after the run's deadline. The last two power the machine off, as
 does a crash of the agent itself (after writing its traceback to the console).
 """
+import json
 import logging
 import platform
 import socket
@@ -21,6 +22,8 @@ from agent.dispatch import Dispatcher
 log = logging.getLogger("agent")
 
 MAX_RETRY_SECONDS = 60.0  # whatever `retry:` says: the power-off checks and the heartbeat go on
+HOLD_SECONDS = 20  # an events call may be held this long for news (under the client's 30 s timeout)
+EVENTS_PATH = "/v1/agent/events?wait={}".format(HOLD_SECONDS)
 
 
 class Agent:
@@ -52,7 +55,9 @@ class Agent:
             try:
                 resp = self._client.call("POST", "/v1/agent/register", body)
                 if resp.ok:
-                    log.info("registered: %s", resp.body[:300].decode("utf-8", "replace"))
+                    reply = _json_object(resp.body)
+                    log.info("registered: run %s", reply.get("run_id"))
+                    self.dispatcher.registered(reply)  # the command usually comes with it: it starts now
                     return None
                 if not retryable(resp.status):  # 401: not our token; 410: already terminated
                     log.error("register refused: %s", resp.summary())
@@ -86,7 +91,8 @@ class Agent:
         if self.dispatcher.last_event_id:
             headers["Last-Event-ID"] = str(self.dispatcher.last_event_id)
         try:
-            resp = self._client.call("GET", "/v1/agent/events", headers=headers)
+            # may be held until there is something for this agent (the embedded stack holds it; AWS does not)
+            resp = self._client.call("GET", EVENTS_PATH, headers=headers)
             if resp.ok or resp.status in GONE_STATUSES:
                 return resp
             problem = resp.summary()
@@ -113,3 +119,11 @@ class Agent:
         if code != 0:
             log.error("power-off command exited %d", code)
         return 0 if code == 0 else 1
+
+
+def _json_object(raw: bytes) -> dict:
+    try:
+        found = json.loads(raw.decode("utf-8"))
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}

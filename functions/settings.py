@@ -30,6 +30,9 @@ class Settings:
     default_region: str
     timings: RunTimings  # what a new run gets (functions/core/records.py)
     log_retention_days: int
+    agent_poll_ms: int  # a steady run's agent calls again this long after an answer with nothing for it
+    client_poll_ms: int  # a follower (repl run, the dashboard) reads again this long after an empty page
+    output_policy: dict  # how agents batch output (agent/shipper.py): handed over at registration
     sweeper_function: str  # `repl orphan scan` invokes it
     run_files_bucket: str
 
@@ -49,6 +52,12 @@ def settings() -> Settings:
         default_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         timings=RunTimings(**{name: _int(var, getattr(DEFAULT_TIMINGS, name)) for name, var in TIMING_ENV_VARS.items()}),
         log_retention_days=_int("LOG_RETENTION_DAYS", 30),
+        agent_poll_ms=_int("AGENT_POLL_MS", 15_000),
+        client_poll_ms=_int("CLIENT_POLL_MS", 3_000),
+        output_policy={"attached_ms": _int("OUTPUT_ATTACHED_MS", 3_000),  # a follower reads: ship this often
+                       "detached_ms": _int("OUTPUT_DETACHED_MS", 30_000),  # nobody does: fewer, bigger batches
+                       "inline_bytes": _int("OUTPUT_INLINE_BYTES", 32_768),  # bigger batches go to S3, gzipped
+                       "chunk_bytes": _int("OUTPUT_CHUNK_BYTES", 8_388_608)},  # one S3 object's output, at most
         sweeper_function=env.get("SWEEPER_FUNCTION_NAME", "Sweeper"),
         run_files_bucket=env.get(RUN_FILES_BUCKET, ""),
     )

@@ -19,7 +19,7 @@ from functions.aws import clients
 from functions.core.naming import TAG_CONTROL_ID
 from local import moto_internals
 
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.05  # a read of the emulated EC2's memory: cheap
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 

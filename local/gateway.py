@@ -2,6 +2,8 @@
 
 User routes need the embedded stack's local token (as IAM auth would need a signature); the caller
 then acts as one local identity. Agent routes pass through: the agent API checks instance tokens.
+Requests are served concurrently, each by an execution environment of its function. A caller that
+may wait (`?wait=SECONDS`) for an answer that has nothing new is held until it would (local/changes.py).
 """
 import base64
 import hmac
@@ -10,9 +12,10 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from typing import Callable
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-from local.context import LambdaContext
+from local.changes import CHANGED, MAX_WAIT_SECONDS, WAIT, Changes, keys
 from local.http_reply import reply
 
 LOCAL_IDENTITY = "arn:aws:iam::123456789012:user/repl-local"
@@ -37,6 +40,14 @@ def to_event(method: str, raw_path: str, headers: dict, body: bytes, user_arn: s
     }
 
 
+def _wait_seconds(path: str) -> float:
+    """`?wait=SECONDS`: how long the caller lets an answer with nothing new be held (0: not at all)."""
+    try:
+        return max(0.0, float(parse_qs(urlsplit(path).query).get("wait", ["0"])[-1]))
+    except ValueError:
+        return 0.0
+
+
 def _is_text(body: bytes) -> bool:
     try:
         body.decode("utf-8")
@@ -46,15 +57,17 @@ def _is_text(body: bytes) -> bool:
 
 
 class Gateway:
-    def __init__(self, api_handler, agent_handler, token: str, port: int):
-        self.api_handler, self.agent_handler, self.token = api_handler, agent_handler, token
-        # A Lambda instance serves one request at a time, and Powertools keeps the current event in a
-        # class attribute shared by every resolver in the process (BaseRouter.current_event): two
-        # requests at once, even to different APIs, would read each other's. So one at a time.
-        self._lock = threading.Lock()
+    """`api` and `agent` take an API Gateway proxy event and return the Lambda's answer (or raise, for a
+    502): pools of execution environments (local/environments.py) on the embedded stack."""
+
+    def __init__(self, api: Callable[[dict], dict], agent: Callable[[dict], dict], token: str, port: int,
+                 changes: Changes | None = None):
+        self.api, self.agent, self.token = api, agent, token
+        self.changes = changes or Changes()
         self.server = ThreadingHTTPServer(("127.0.0.1", port), self._request_class())
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.requests = 0  # answered so far (bench/ reads it)
 
     def start(self) -> None:
         threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
@@ -65,23 +78,31 @@ class Gateway:
 
     def handle(self, method: str, path: str, headers: dict, body: bytes) -> tuple[int, dict, bytes]:
         if path.startswith("/v1/agent/"):
-            handler, user = self.agent_handler, None
+            invoke, user = self.agent, None
         elif self._authorized(headers):
-            handler, user = self.api_handler, LOCAL_IDENTITY
+            invoke, user = self.api, LOCAL_IDENTITY
         else:
             return 401, {"Content-Type": "application/json"}, json.dumps({"error": {
                 "code": "unauthorized", "message": "authorization: the embedded stack needs its local token "
                                                    "(repl reads it from ~/.repl/local/state.json)"}}).encode()
-        try:
-            with self._lock:
-                res = handler(to_event(method, path, headers, body, user), LambdaContext("gateway"))
-        except Exception:  # noqa: BLE001 - API Gateway answers 502 when the Lambda fails
-            return 502, {"Content-Type": "application/json"}, b'{"message": "Internal server error"}'
+        until = time.monotonic() + min(_wait_seconds(path), MAX_WAIT_SECONDS)
+        while True:
+            since = self.changes.now()
+            try:
+                res = invoke(to_event(method, path, headers, body, user))
+            except Exception:  # noqa: BLE001 - API Gateway answers 502 when the Lambda fails
+                return 502, {"Content-Type": "application/json"}, b'{"message": "Internal server error"}'
+            merged = dict(res.get("headers") or {})
+            for k, values in (res.get("multiValueHeaders") or {}).items():
+                merged[k] = ", ".join(values)
+            self.changes.bump(*keys(merged.pop(CHANGED, None)))
+            wait_on, left = merged.pop(WAIT, None), until - time.monotonic()
+            # An answer with nothing new, to a caller that may wait: hold it until that changes, then ask again.
+            if not (wait_on and left > 0 and res.get("statusCode") == 200 and self.changes.wait(wait_on, since, left)):
+                break
+        self.requests += 1
         out = res.get("body") or ""
         data = base64.b64decode(out) if res.get("isBase64Encoded") else out.encode()
-        merged = dict(res.get("headers") or {})
-        for k, values in (res.get("multiValueHeaders") or {}).items():
-            merged[k] = ", ".join(values)
         return res.get("statusCode", 200), merged, data
 
     def _authorized(self, headers: dict) -> bool:

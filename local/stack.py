@@ -13,7 +13,12 @@ REGION = "us-east-1"
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # Embedded timings: the same workflow, with waits sized for a laptop rather than a real boot.
 TIMINGS = {"BOOT_POLL_SECONDS": "1", "BOOT_TIMEOUT_SECONDS": "120", "AGENT_SILENT_SECONDS": "60",
-           "CANCEL_GRACE_SECONDS": "8"}
+           "CANCEL_GRACE_SECONDS": "8",
+           # the gateway holds a caller's read until there is news (local/changes.py): after an empty
+           # answer, read again at once
+           "AGENT_POLL_MS": "100", "CLIENT_POLL_MS": "100",
+           "OUTPUT_ATTACHED_MS": "50", "OUTPUT_DETACHED_MS": "1000"}
+ENVIRONMENTS_PER_FUNCTION = 4  # concurrent requests per API function, as Lambda's per-function concurrency
 AGENT_TIMINGS = {"SKYREPL_LOG_BATCH_SECONDS": "0.2", "SKYREPL_KILL_GRACE_SECONDS": "2",
                  "SKYREPL_IMDS_POLL_SECONDS": "0.5",  # a spot run's agent asks the fake IMDS this often
                  "SKYREPL_ARTIFACT_CANCEL_SECONDS": "3"}  # within the 8 s cancel grace, after the 2 s kill
@@ -67,6 +72,8 @@ class Stack:
         self.emulator.stop()
         self.imds.stop()
         self.gateway.stop()
+        for function in self.functions:
+            function.stop()
         self.moto.stop()
         self._unhook_faults()
         from local import moto_internals
@@ -87,12 +94,17 @@ class Stack:
         self.moto.start()
 
     def _start_gateway(self) -> None:
+        from local.changes import changes
+        from local.environments import Function
         from local.gateway import Gateway
+        from local.lambda_worker import STATE_DIR_VAR
         self.api_port = free_port(self.api_port)
-        os.environ["API_URL"] = f"http://127.0.0.1:{self.api_port}"
-        from functions.agent_api.handler import lambda_handler as agent_handler
-        from functions.api.handler import lambda_handler as api_handler
-        self.gateway = Gateway(api_handler, agent_handler, self.token, self.api_port)
+        os.environ.update({"API_URL": f"http://127.0.0.1:{self.api_port}", STATE_DIR_VAR: str(self.work_dir)})
+        log = open(self.work_dir / "lambda.log", "ab")  # the functions' own logs (Powertools' JSON lines)
+        self.functions = [Function(name, handler, ENVIRONMENTS_PER_FUNCTION, log).warm() for name, handler in (
+            ("Api", "functions.api.handler.lambda_handler"), ("AgentApi", "functions.agent_api.handler.lambda_handler"))]
+        api, agent = self.functions
+        self.gateway = Gateway(api.invoke, agent.invoke, self.token, self.api_port, changes)
         self.gateway.start()
         self.api_url = self.gateway.url
 

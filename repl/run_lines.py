@@ -46,9 +46,17 @@ def summary_line(run: dict, colour: bool = False) -> str:
     head += f" in {duration(seconds)}" if seconds is not None else ""
     if status not in (states.SUCCEEDED, states.FAILED):  # ended by something else than the command: say what
         head += f": {run.get('reason') or 'no reason given'}"
-    # Finalize and Cleanup confirm the termination before they write a terminal status (docs/protocol.md §4).
-    parts = [head, run.get("instance_id") and f"instance {run['instance_id']} terminated", pricing.estimate(run)]
+    # The run ends for its user as soon as the command does; the workflow terminates the instance and
+    # records when EC2 confirms it (terminated_at), as it does on every path (docs/protocol.md §4).
+    parts = [head, _instance_end(run), pricing.estimate(run)]
     return "; ".join(part for part in parts if part)
+
+
+def _instance_end(run: dict) -> str | None:
+    if not run.get("instance_id"):
+        return None
+    done = "terminated" if run.get("terminated_at") else "being terminated"
+    return f"instance {run['instance_id']} {done}"
 
 
 def command_seconds(run: dict) -> float | None:

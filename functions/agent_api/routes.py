@@ -4,6 +4,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from functions.agent_api import artifacts, code, service
 from functions.agent_api.auth import authenticate, for_own_run
+from functions.http import agent_key, answer, run_key
 from functions.http_errors import json_body
 
 router = Router()
@@ -17,14 +18,16 @@ def get_code():
 
 @router.post("/v1/agent/register")
 def register():
-    return service.register(authenticate(router.current_event), json_body(router.current_event))
+    instance = authenticate(router.current_event)
+    return answer(service.register(instance, json_body(router.current_event)), changed=(run_key(instance.run_id),))
 
 
 @router.get("/v1/agent/events")
 def events():
     instance = authenticate(router.current_event)
-    body = service.events(instance, router.current_event.headers.get("Last-Event-ID"))
-    return Response(200, "text/event-stream", body, headers={"Cache-Control": "no-cache"})
+    body, idle = service.events(instance, router.current_event.headers.get("Last-Event-ID"))
+    return answer(body, content_type="text/event-stream", wait=agent_key(instance.run_id) if idle else None,
+                  headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/v1/agent/env")
@@ -37,14 +40,15 @@ def env():
 
 @router.post("/v1/agent/logs")
 def logs():
-    service.store_logs(*for_own_run(router.current_event))
-    return {"ok": True}
+    instance, body = for_own_run(router.current_event)
+    return answer(service.store_logs(instance, body), changed=(run_key(instance.run_id),))
 
 
 @router.post("/v1/agent/status")
 def status():
-    service.report_status(*for_own_run(router.current_event))
-    return {"ok": True}
+    instance, body = for_own_run(router.current_event)
+    service.report_status(instance, body)
+    return answer({"ok": True}, changed=(run_key(instance.run_id),))
 
 
 @router.post("/v1/agent/artifacts")

@@ -2,31 +2,50 @@
 import dataclasses
 import json
 
-from functions.aws import run_env, stepfunctions
-from functions.core import states
+from functions.aws import log_chunks, run_env, stepfunctions
+from functions.aws.run_start import start_run_event
+from functions.core import outcomes, states
 from functions.core.clock import now_ms, parse_iso
 from functions.core.errors import Invalid, RunCancelled
-from functions.core.records import AgentEvent, AgentInfo, AgentReport, Instance, Interruption, LogBatch, LogEntry
+from functions.core.records import (AgentEvent, AgentInfo, AgentReport, Instance, Interruption, LogBatch, LogChunk,
+                                    LogEntry, Run)
 from functions.settings import settings
 from functions.store import instances, logs, runs
 
-RETRY_AWAITING_MS = 1_000  # a command is expected soon: come back quickly
-RETRY_RUNNING_MS = 5_000  # steady: each call is a Lambda invocation and a heartbeat
+RETRY_AWAITING_MS = 1_000  # a command or a cancel is on its way (the workflow's fallback): come back soon
 HEARTBEAT_EVERY_MS = 30_000  # SendTaskHeartbeat at most this often (the limit is the run's agent_silent_seconds)
 MAX_BATCH_CHARS = 256_000  # DynamoDB items stop at 400 KB
+ATTACHED_MS = 30_000  # a follower read the output this recently: it is attached
 STREAMS = ("stdout", "stderr")
 SPOT_ACTIONS = ("terminate", "stop", "hibernate")  # IMDS spot/instance-action's `action`
 
 
 def register(instance: Instance, body) -> dict:
+    """The agent is up: it gets its command in this very answer (no timer between the two), and the
+    seq its output goes on from (a restarted agent must not reuse one)."""
     now = now_ms()
     instances.update(instance.instance_key, registered_ms=instance.registered_ms or now, last_seen_ms=now,
-                     agent=_agent_info(body))
-    return {"instance_key": instance.instance_key, "run_id": instance.run_id}
+                     agent=_agent_info(body), state=states.INST_RUNNING)  # its addresses: CheckRegistration's
+    run = runs.get(instance.run_id)
+    if run and run.started_ms and not run.ended:  # started by this agent before it restarted: that command is gone
+        _report(run, AgentReport(exit_code=None, restarted=True))
+    return {"instance_key": instance.instance_key, "run_id": instance.run_id, "start_run": _start(run, now),
+            "log_seq": logs.last_seq(instance.run_id), "output": settings().output_policy,
+            "attached": attached(run, now)}
 
 
-def events(instance: Instance, last_event_header: str | None) -> str:
-    """The SSE body of GET /v1/agent/events: the events after Last-Event-ID (the agent's ack)."""
+def _start(run: Run | None, now: int) -> dict | None:
+    """The command, unless the run has ended, started, been cancelled, or is the workflow's to hand over."""
+    if run is None or run.ended or run.started_ms or run.cancel_requested or run.deadline_ms is None:
+        return None
+    if run.start_sent_ms or runs.claim_start(run.run_id, now):  # sent before: its answer was lost, send again
+        return start_run_event(run)
+    return None
+
+
+def events(instance: Instance, last_event_header: str | None) -> tuple[str, bool]:
+    """The SSE body of GET /v1/agent/events (the events after Last-Event-ID, the agent's ack), and
+    whether it had nothing for the agent (then a caller that may wait is held until something comes)."""
     last_event_id = _last_event_id(last_event_header)
     now = now_ms()
     fields = {"last_seen_ms": now}
@@ -39,8 +58,10 @@ def events(instance: Instance, last_event_header: str | None) -> str:
         fields["heartbeat_ms"] = now
     instances.update(instance.instance_key, **fields)
     pending = instance.events_after(last_event_id)
-    steady = run is None or run.status == states.RUNNING or run.ended
-    return sse_body(RETRY_RUNNING_MS if steady and not pending else RETRY_AWAITING_MS, pending)
+    steady = run is None or run.start_sent_ms is not None or run.ended
+    body = sse_body(settings().agent_poll_ms if steady and not pending else RETRY_AWAITING_MS, pending,
+                    {"attached": attached(run, now)})
+    return body, not pending
 
 
 def _last_event_id(header: str | None) -> int:
@@ -49,9 +70,12 @@ def _last_event_id(header: str | None) -> int:
     return int(header or "0")
 
 
-def sse_body(retry_ms: int, pending: list[AgentEvent]) -> str:
+def sse_body(retry_ms: int, pending: list[AgentEvent], state: dict | None = None) -> str:
+    """`retry:`, the pending events with their ids, and `state` (no id: nothing to ack) last."""
     frames = [f"retry: {retry_ms}\n\n"]
     frames += [f"id: {e.event_id}\nevent: {e.type}\ndata: {json.dumps(e.data)}\n\n" for e in pending]
+    if state is not None:
+        frames.append(f"event: state\ndata: {json.dumps(state)}\n\n")
     return "".join(frames)
 
 
@@ -59,17 +83,45 @@ def run_environment(instance: Instance) -> dict:
     return {"run_id": instance.run_id, "env": run_env.load(instance.run_id)}
 
 
-def store_logs(instance: Instance, body: dict) -> None:
-    seq, entries = body.get("seq"), body.get("entries")
+def store_logs(instance: Instance, body: dict) -> dict:
+    """A batch of output, in one of three forms: `entries` inline; `upload` {bytes}: where to PUT a chunk
+    (nothing stored yet); `chunk` {bytes, raw_bytes}: the chunk PUT there is the batch. The answer says
+    whether a follower is reading (the agent then ships sooner)."""
+    seq = body.get("seq")
     if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
         raise Invalid("seq: must be an integer from 1", field="seq")
+    if "upload" in body:
+        return {"upload_url": log_chunks.upload_url(instance.run_id, seq, _chunk_size(body["upload"], "upload"))}
+    if "chunk" in body:
+        chunk = body["chunk"]
+        batch = LogBatch(run_id=instance.run_id, seq=seq, chunk=LogChunk(
+            bytes=_chunk_size(chunk, "chunk"), raw_bytes=_chunk_size(chunk, "chunk", "raw_bytes")))
+    else:
+        batch = LogBatch(run_id=instance.run_id, seq=seq, entries=_entries(body.get("entries")))
+    logs.put_batch(batch, settings().log_retention_days)
+    return {"ok": True, "attached": attached(runs.get(instance.run_id), now_ms())}
+
+
+def attached(run: Run | None, now: int) -> bool:
+    return bool(run and run.watched_ms and now - run.watched_ms < ATTACHED_MS)
+
+
+def _entries(entries) -> tuple[LogEntry, ...]:
     if not isinstance(entries, list) or not all(_entry_ok(e) for e in entries):
         raise Invalid("entries: must be a list of {stream: stdout|stderr, data: text}", field="entries")
     if sum(len(e["data"]) for e in entries) > MAX_BATCH_CHARS:
-        raise Invalid(f"entries: a batch holds at most {MAX_BATCH_CHARS} characters", field="entries")
-    batch = LogBatch(run_id=instance.run_id, seq=seq,
-                     entries=tuple(LogEntry(stream=e["stream"], data=e["data"]) for e in entries))
-    logs.put_batch(batch, settings().log_retention_days)
+        raise Invalid(f"entries: a batch holds at most {MAX_BATCH_CHARS} characters; send more as a chunk",
+                      field="entries")
+    return tuple(LogEntry(stream=e["stream"], data=e["data"]) for e in entries)
+
+
+def _chunk_size(value, field: str, name: str = "bytes") -> int:
+    size = value.get(name) if isinstance(value, dict) else None
+    if isinstance(size, bool) or not isinstance(size, int) or not 0 < size <= log_chunks.MAX_CHUNK_BYTES * 20:
+        raise Invalid(f"{field}: must be {{\"{name}\": 1 to {log_chunks.MAX_CHUNK_BYTES * 20}}}", field=field)
+    if name == "bytes" and size > log_chunks.MAX_CHUNK_BYTES:
+        raise Invalid(f"{field}: a chunk holds at most {log_chunks.MAX_CHUNK_BYTES} bytes", field=field)
+    return size
 
 
 def report_status(instance: Instance, body: dict) -> None:
@@ -79,9 +131,7 @@ def report_status(instance: Instance, body: dict) -> None:
     elif status == "exited":
         report = AgentReport(exit_code=_exit_code(body.get("exit_code")), timed_out=body.get("timed_out") is True,
                              cancelled=body.get("cancelled") is True, interrupted=body.get("interrupted") is True)
-        run = runs.update(run_id, agent_report=report)
-        if run.task_token:
-            stepfunctions.succeed(run.task_token, dataclasses.asdict(report))
+        _report(runs.get_owned(run_id, instance.owner), report)
     elif status == "interrupted":
         notice = Interruption(action=_spot_action(body.get("action")), at_ms=_notice_time(body.get("time")),
                               reported_ms=now_ms())
@@ -90,6 +140,16 @@ def report_status(instance: Instance, body: dict) -> None:
             runs.update(run_id, interruption=notice)
     else:
         raise Invalid(f"status: {status!r} is not one of started, exited, interrupted", field="status")
+
+
+def _report(run: Run, report: AgentReport) -> None:
+    """The command has ended: the run is over for its user at once (its terminal status, which the
+    follower reads), while the workflow terminates the instance (Finalize records when EC2 confirms).
+    The token is sent on here, or by DispatchRun if it is not stored yet (see workflow/dispatch_run.py)."""
+    run = runs.update(run.run_id, agent_report=report)
+    runs.finish(run.run_id, *outcomes.from_report(run, report), now_ms())
+    if run.task_token:
+        stepfunctions.succeed(run.task_token, dataclasses.asdict(report))
 
 
 def _spot_action(value) -> str:

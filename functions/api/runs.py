@@ -4,7 +4,7 @@ import json
 
 from functions.api import snapshots, workdirs
 from functions.api.views import log_entries, run_view
-from functions.aws import run_env, stepfunctions
+from functions.aws import log_chunks, run_env, stepfunctions
 from functions.core import states
 from functions.core.clock import now_ms
 from functions.core.errors import Conflict, Invalid, RunCancelled
@@ -16,6 +16,7 @@ from functions.store import instances, logs, runs
 
 MAX_LIST_LIMIT = 200
 MAX_IDEMPOTENCY_KEY = 255
+WATCH_REFRESH_MS = 10_000  # under the agent API's ATTACHED_MS
 
 
 def create_run(owner: str, body, idempotency_key: str | None = None) -> tuple[Run, bool]:
@@ -42,8 +43,7 @@ def _new_run(owner: str, req: RunRequest, image_id: str | None, run_id: str, req
         run_id=run_id, owner=owner, status=states.PENDING, provider=req.provider, spec=req.spec.text,
         instance_type=req.spec.instance_type, arch=req.spec.arch, version=req.spec.version, region=req.region,
         spot=req.spot, command=req.command, max_duration_ms=req.max_duration_ms, created_ms=created,
-        # Max-duration bounds what the user pays for, boot included: the clock starts now.
-        deadline_ms=created + req.max_duration_ms, timings=settings().timings,
+        timings=settings().timings,  # the deadline: set at the launch request (workflow/provision.py)
         snapshot=req.snapshot, image_id=image_id, request_hash=request_hash,
         env_names=tuple(sorted(req.env)),  # the values are secrets: only in SSM, until teardown
         workdir_sha256=req.workdir, workdir_key=workdirs.archive_key(owner, req.workdir) if req.workdir else None,
@@ -83,10 +83,25 @@ def list_runs(owner: str, limit: str | None, cursor: str | None) -> dict:
     return {"runs": [run_view(r) for r in found], "next_cursor": next_cursor}
 
 
-def read_logs(owner: str, run_id: str, after: str | None) -> dict:
+def read_logs(owner: str, run_id: str, after: str | None, seen_status: str | None = None) -> tuple[dict, bool, bool]:
+    """A page of the run's output after seq `after`, with the run; whether it held nothing new for a
+    follower that has seen `seen_status` (it may then wait, or read again after `poll_after_ms`); and
+    whether the run's agent was told of a new follower."""
     run = runs.get_owned(run_id, owner)  # read the status first: no entry written before it is missed
+    noted = _note_follower(run)
     batches, last = logs.read(run_id, _int("after", after or "0"))
-    return {"entries": log_entries(batches), "next": last, "run": run_view(run)}
+    page = {"entries": log_entries(batches, log_chunks.download_url), "next": last, "run": run_view(run),
+            "poll_after_ms": settings().client_poll_ms}
+    return page, last == _int("after", after or "0") and seen_status == run.status and not run.ended, noted
+
+
+def _note_follower(run: Run) -> bool:
+    """Someone reads the output: the agent ships it sooner (a write every WATCH_REFRESH_MS at most)."""
+    now = now_ms()
+    if run.ended or now - (run.watched_ms or 0) <= WATCH_REFRESH_MS:
+        return False
+    runs.update(run.run_id, watched_ms=now)
+    return True
 
 
 def cancel_run(owner: str, run_id: str) -> dict:

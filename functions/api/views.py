@@ -16,6 +16,7 @@ def run_view(run: Run) -> dict:
         "interruption": interruption_view(run.interruption), "env_names": list(run.env_names),
         "artifacts": list(run.artifacts), "created_at": iso(run.created_ms), "started_at": iso(run.started_ms),
         "ended_at": iso(run.ended_ms), "deadline_at": iso(run.deadline_ms),
+        "terminated_at": iso(run.terminated_ms),  # EC2 confirmed the instance shutting down
     }
 
 
@@ -38,9 +39,17 @@ def snapshot_view(snapshot: Snapshot) -> dict:
             "source_instance": snapshot.source_instance, "created_at": iso(snapshot.created_ms)}
 
 
-def log_entries(batches: list[LogBatch]) -> list[dict]:
-    """Batches flattened into entries, each with its batch's seq (the cursor the CLI sends back)."""
-    return [{"seq": b.seq, "stream": e.stream, "data": e.data} for b in batches for e in b.entries]
+def log_entries(batches: list[LogBatch], chunk_url) -> list[dict]:
+    """Batches flattened into entries, each with its batch's seq (the cursor the CLI sends back); a
+    batch kept in S3 is one entry `{"seq", "chunk": {"url", "bytes", "raw_bytes"}}` (gzip of its
+    entries' JSON at that presigned URL), which the follower fetches itself."""
+    out = []
+    for b in batches:
+        if b.chunk:
+            out.append({"seq": b.seq, "chunk": {"url": chunk_url(b.run_id, b.seq), "bytes": b.chunk.bytes,
+                                                "raw_bytes": b.chunk.raw_bytes}})
+        out += [{"seq": b.seq, "stream": e.stream, "data": e.data} for e in b.entries]
+    return out
 
 
 def orphan_view(orphan: Orphan) -> dict:

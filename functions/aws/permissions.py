@@ -37,3 +37,5 @@ RUN_ENV_PARAMETER_PREFIX = "/skyrepl/runs/"
 WORKDIR_PREFIX = "workdirs/"
 # Run artifacts, per run id (artifacts/<run id>/<path>), in the same bucket.
 ARTIFACT_PREFIX = "artifacts/"
+# Bulk run output, per run and batch (logs/<run id>/<seq>.json.gz), in the same bucket.
+LOG_PREFIX = "logs/"

@@ -27,6 +27,7 @@ class AgentReport:
     timed_out: bool = False
     cancelled: bool = False
     interrupted: bool = False
+    restarted: bool = False  # the agent came back after a restart: the command it ran is gone
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,10 @@ class Run:
     command: str
     max_duration_ms: int
     created_ms: int
-    deadline_ms: int
     timings: RunTimings
+    # Max-duration counts from the launch request (when the user starts paying): set by Provision just
+    # before RunInstances, and from then on the one deadline of the tag, the agent and the workflow.
+    deadline_ms: int | None = None
     snapshot: str | None = None  # the AMI id of a snapshot to launch from (`repl run --snapshot`)
     image_id: str | None = None  # the image to launch, when it is not Canonical's (a snapshot)
     request_hash: str | None = None  # the create request's fingerprint, with an Idempotency-Key
@@ -66,12 +69,15 @@ class Run:
     instance_key: str | None = None
     instance_id: str | None = None
     spot_price: float | None = None  # USD per hour, looked up just before a spot launch
+    start_sent_ms: int | None = None  # the command handed to the agent (at its registration, or by the workflow)
     started_ms: int | None = None
     ended_ms: int | None = None
+    terminated_ms: int | None = None  # EC2 confirmed every instance of the run shutting down
     exit_code: int | None = None
     reason: str | None = None
     cancel_requested_ms: int | None = None
     task_token: str | None = None  # AwaitCompletion's, while it waits
+    watched_ms: int | None = None  # a follower last read the run's output (its agent then ships it sooner)
     agent_report: AgentReport | None = None
     interruption: Interruption | None = None
 
@@ -148,12 +154,21 @@ class LogEntry:
 
 
 @dataclass(frozen=True)
+class LogChunk:
+    """A batch too big to keep inline: gzip of its entries' JSON, in S3 (functions/aws/log_chunks.py)."""
+
+    bytes: int  # as stored (compressed)
+    raw_bytes: int  # the output's UTF-8 bytes
+
+
+@dataclass(frozen=True)
 class LogBatch:
-    """One of the agent's numbered batches of output."""
+    """One of the agent's numbered batches of output: its entries inline, or a chunk in S3."""
 
     run_id: str
     seq: int
-    entries: tuple[LogEntry, ...]
+    entries: tuple[LogEntry, ...] = ()
+    chunk: LogChunk | None = None
 
 
 @dataclass(frozen=True)

@@ -27,3 +27,10 @@ def read(run_id: str, after: int) -> tuple[list[LogBatch], int]:
         if int(item.get("expires_at", now + 1)) > now:  # TTL deletion lags (and never happens in moto)
             batches.append(decode(LogBatch, item))
     return batches, last
+
+
+def last_seq(run_id: str) -> int:
+    """The highest seq stored for the run (0 for none): where a restarted agent goes on numbering."""
+    page = tables.logs().query(KeyConditionExpression=Key("run_id").eq(run_id), ScanIndexForward=False, Limit=1,
+                               ConsistentRead=True, ProjectionExpression="seq")
+    return int(page["Items"][0]["seq"]) if page["Items"] else 0

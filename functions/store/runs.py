@@ -91,6 +91,24 @@ def finish(run_id: str, status: str, exit_code: int | None, reason: str, ended_m
     return _conditional(run_id, kwargs, f"attribute_exists(run_id) AND NOT (#st IN ({terminal}))")
 
 
+def start_clock(run_id: str, deadline_ms: int) -> Run:
+    """The run's deadline, set once, just before its first launch request: retries keep the first."""
+    return decode(Run, tables.runs().update_item(
+        Key={"run_id": run_id}, ReturnValues="ALL_NEW", ConditionExpression="attribute_exists(run_id)",
+        UpdateExpression="SET deadline_ms = if_not_exists(deadline_ms, :d)",
+        ExpressionAttributeValues={":d": deadline_ms})["Attributes"])
+
+
+def claim_start(run_id: str, now_ms: int) -> bool:
+    """Whether the caller is the one to hand the command to the agent: the first claim of an active,
+    uncancelled run wins (the agent's registration, or the workflow's DispatchRun), later ones lose."""
+    kwargs = update_expression({"start_sent_ms": now_ms})
+    kwargs["ExpressionAttributeValues"].update({f":a{i}": s for i, s in enumerate(states.ACTIVE_STATUSES)})
+    allowed = ", ".join(f":a{i}" for i in range(len(states.ACTIVE_STATUSES)))
+    return _conditional(run_id, kwargs, "attribute_exists(run_id) AND attribute_not_exists(start_sent_ms) AND "
+                                        f"attribute_not_exists(cancel_requested_ms) AND #st IN ({allowed})")
+
+
 def _conditional(run_id: str, kwargs: dict, condition: str) -> bool:
     kwargs["ExpressionAttributeNames"]["#st"] = "status"
     return condition_held(lambda: tables.runs().update_item(Key={"run_id": run_id}, ConditionExpression=condition,

@@ -1,7 +1,7 @@
 """Cleanup: every caught failure ends here: terminate and confirm, then a terminal status with a reason."""
 from functions.core.clock import now_ms
 from functions.store import runs
-from functions.workflow import outcomes
+from functions.core import outcomes
 from functions.workflow.teardown import terminate_and_confirm, terminate_by_tag
 
 

@@ -1,28 +1,26 @@
-"""AwaitCompletion's task: keep the task token, then hand the command to the agent.
+"""AwaitCompletion's task: keep the task token; hand the command to the agent if its registration has not.
 
-The token is stored before start_run is queued, so the agent's `exited` always finds it.
+The agent usually has its command already (its registration claimed it), and may even have finished:
+its exit report, written before the token was here, is then sent on at once. Whichever of the two
+writes (the token here, the report there) comes second sees the other in its answer, so exactly one
+of them completes the task.
 """
-from functions.aws import stepfunctions, workdirs
+import dataclasses
+
+from functions.aws import stepfunctions
+from functions.aws.run_start import start_run_event
+from functions.core.clock import now_ms
 from functions.core.errors import RunCancelled
-from functions.core.records import Run
 from functions.store import instances, runs
 
 
 def handler(event, _context=None) -> dict:
     token = event["task_token"]
     run = runs.update(event["run_id"], task_token=token)
-    if run.cancel_requested:  # cancelled after StartRun, before the token was stored
+    if run.agent_report:  # the command ended before the workflow got here
+        stepfunctions.succeed(token, dataclasses.asdict(run.agent_report))
+    elif run.cancel_requested:  # cancelled before the command was handed over
         stepfunctions.fail(token, RunCancelled("cancelled by the user"))
-        return {}
-    instances.push_event(run.instance_key, "start_run", start_run(run))
+    elif runs.claim_start(run.run_id, now_ms()):
+        instances.push_event(run.instance_key, "start_run", start_run_event(run))
     return {}
-
-
-def start_run(run: Run) -> dict:
-    return {"run_id": run.run_id, "command": run.command, "deadline_ms": run.deadline_ms,
-            "spot": run.spot,  # a spot run's agent watches IMDS
-            "env": bool(run.env_names),  # then the agent asks GET /v1/agent/env for the values
-            "artifacts": list(run.artifacts),  # globs: uploaded by POST /v1/agent/artifacts at the end
-            # the synced working directory: fetched with a presigned GET, checked, unpacked, the cwd
-            "archive": {"url": workdirs.download_url(run.workdir_key), "sha256": run.workdir_sha256}
-            if run.workdir_key else None}

@@ -2,7 +2,7 @@
 from functions.core.clock import now_ms
 from functions.core.errors import RunCancelled
 from functions.store import runs
-from functions.workflow import outcomes
+from functions.core import outcomes
 from functions.workflow.teardown import terminate_and_confirm
 
 

@@ -11,6 +11,6 @@ def load_active(run_id: str) -> Run:
         raise RunCancelled(f"run {run_id} has no record (deleted?)")
     if run.cancel_requested:
         raise RunCancelled("cancelled by the user")
-    if now_ms() >= run.deadline_ms:
+    if run.deadline_ms is not None and now_ms() >= run.deadline_ms:
         raise DeadlineReached(f"max-duration {run.max_duration_ms} ms reached")
     return run

@@ -13,6 +13,8 @@ from functions.workflow.guards import load_active
 def handler(event, _context=None) -> dict:
     run = load_active(event["run_id"])
     runs.advance(run.run_id, states.PROVISIONING)
+    # Max-duration counts from here, the launch request: time queued before never times a run out.
+    run = runs.start_clock(run.run_id, now_ms() + run.max_duration_ms)
     instance = instances.get(run.instance_key) if run.instance_key else None
     instance = instance or _record_intent(run)
     if instance.instance_id:  # a retry after the launch was recorded

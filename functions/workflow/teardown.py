@@ -5,7 +5,7 @@ from functions.core.clock import now_ms
 from functions.core.errors import TerminationNotConfirmed
 from functions.core.records import Instance, Run
 from functions.settings import settings
-from functions.store import instances
+from functions.store import instances, runs
 from functions.tailscale import membership
 
 GONE = ("shutting-down", "terminated")
@@ -26,6 +26,8 @@ def terminate_and_confirm(run: Run) -> list:
         raise TerminationNotConfirmed(f"EC2 does not show {', '.join(unconfirmed)} shutting down yet")
     if run.env_names:  # nothing runs any more that could need them
         run_env.forget(run.run_id)
+    if run.terminated_ms is None:
+        runs.update(run.run_id, terminated_ms=now_ms())
     if instance:
         instances.update(instance.instance_key, state=states.TERMINATED, terminated_ms=now_ms())
         if instance.tailscale_hostname:  # best effort: an ephemeral device leaves on its own anyway

@@ -1,10 +1,16 @@
 """Following a run: its log pages, its status on stderr, and the wait for a terminal status."""
+import gzip
+import json
+
 from functions.core import states
 from repl import run_lines
+from repl.client import TIMEOUT_SECONDS
 from repl.commands import Context, about_run
+from repl.errors import CliError
 from repl.status_line import StatusLine
 
-POLL_SECONDS = 0.5  # between polls of an idle run; the agent ships logs at most every 0.5 s anyway
+WAIT_SECONDS = 20  # a read may be held this long until there is something new (the embedded stack holds it)
+POLL_SECONDS = 3.0  # between reads of an idle run, when the answer does not say (poll_after_ms)
 
 
 def detach_message(run_id: str) -> str:
@@ -15,39 +21,47 @@ def detach_message(run_id: str) -> str:
 class Follower:
     """Reads GET /v1/runs/{id}/logs from cursor `after` on, writing or collecting entries."""
 
-    def __init__(self, ctx: Context, run_id: str, stream: bool = True, phases: bool = True):
-        self.ctx, self.run_id, self.stream = ctx, run_id, stream
-        self.after, self.entries = 0, []
+    def __init__(self, ctx: Context, run_id: str, stream: bool = True, phases: bool = True, keep: bool = True):
+        self.ctx, self.run_id, self.stream, self.keep = ctx, run_id, stream, keep
+        self.after, self.entries, self.seen = 0, [], None
         self.status = StatusLine(ctx.env, enabled=phases)
 
     def follow(self) -> dict:
         """Until the run is terminal and every log entry has been read."""
         try:
             while True:
-                run = self.drain()
+                run, pause = self.drain()
                 if states.is_terminal(run["status"]):
                     self.status.close()  # the summary line takes its place
                     return run
-                self.ctx.env.sleep(POLL_SECONDS)
+                if pause:
+                    self.ctx.env.sleep(pause)
         except BaseException:  # Ctrl-C or an error: its message goes below the last status seen
             self.status.keep()
             raise
 
-    def drain(self) -> dict:
-        """Every page stored now: stops at the first page that moves the cursor no further."""
+    def drain(self, hold: bool = True) -> tuple[dict, float]:
+        """Every page stored now: stops at the first page that moves the cursor no further. Each read
+        may wait for news (`wait`, `status`: what this follower has seen); the run, and how long to
+        pause before the next read (0 after news: read on at once)."""
         while True:
+            query = {"after": self.after}
+            if hold and self.seen:  # a follower: the last read of a page may wait for news
+                query.update(wait=WAIT_SECONDS, status=self.seen)
             with about_run(self.run_id):
-                page = self.ctx.client.get(f"/v1/runs/{self.run_id}/logs", after=self.after)
+                page = self.ctx.client.get(f"/v1/runs/{self.run_id}/logs", **query)
+            news = page["run"]["status"] != self.seen or page["next"] != self.after
+            self.seen = page["run"]["status"]
             self.status.update(page["run"])
-            self._take(page["entries"])
+            self._take(expand(self.ctx, page["entries"]))
             # The API reads the run before the logs, so a terminal run plus an empty page is the end.
             if page["next"] == self.after:
-                return page["run"]
+                return page["run"], 0.0 if news else page.get("poll_after_ms", POLL_SECONDS * 1000) / 1000
             self.after = page["next"]
 
     def _take(self, entries: list) -> None:
         if not self.stream:
-            self.entries += entries
+            self.entries += entries if self.keep else []
             return
         env = self.ctx.env
         if entries:
@@ -60,14 +74,26 @@ class Follower:
             self.status.draw()
 
 
+def expand(ctx: Context, entries: list) -> list:
+    """Entries as the command wrote them: a chunk (bulk output kept in S3) is fetched by its presigned URL,
+    gunzipped and put in its place."""
+    out = []
+    for entry in entries:
+        if "chunk" not in entry:
+            out.append(entry)
+            continue
+        try:
+            with ctx.client.urlopen(entry["chunk"]["url"], timeout=TIMEOUT_SECONDS) as response:
+                batch = json.loads(gzip.decompress(response.read()))
+        except (OSError, ValueError) as err:  # HTTPError is an OSError; a bad gzip or JSON a ValueError
+            raise CliError(f"cannot read output batch {entry['seq']} of the run: {err}") from None
+        out += [{"seq": entry["seq"], **e} for e in batch]
+    return out
+
+
 def wait(ctx: Context, run_id: str) -> dict:
-    """Poll the run itself (no logs) until it is terminal: for --json, which prints only the end."""
-    while True:
-        with about_run(run_id):
-            run = ctx.client.get(f"/v1/runs/{run_id}")["run"]
-        if states.is_terminal(run["status"]):
-            return run
-        ctx.env.sleep(POLL_SECONDS)
+    """Follow the run without its output until it is terminal: for --json, which prints only the end."""
+    return Follower(ctx, run_id, stream=False, phases=False, keep=False).follow()
 
 
 def finish(ctx: Context, run: dict) -> int:

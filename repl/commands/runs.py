@@ -16,7 +16,7 @@ def get_run(args, ctx: Context) -> int:
 def logs(args, ctx: Context) -> int:
     follower = Follower(ctx, args.run_id, stream=not args.json, phases=args.follow and not args.json)
     try:
-        run = follower.follow() if args.follow else follower.drain()
+        run = follower.follow() if args.follow else follower.drain(hold=False)[0]
     except KeyboardInterrupt:
         ctx.env.err(detach_message(args.run_id))
         return ExitCode.INTERRUPTED

@@ -2,6 +2,7 @@
 
 Tests script it (events to serve, statuses to answer with) and read back what the agent sent.
 """
+import gzip
 import json
 import threading
 import time
@@ -23,6 +24,10 @@ class FakePlane:
         self.run_env = {}  # what GET /v1/agent/env answers (the run's --env values)
         self.stored = {}  # artifact path -> the bytes PUT to its "presigned" URL (/s3/<path> here)
         self.put_delay = 0.0  # seconds each PUT takes: a slow line to S3
+        self.chunks = {}  # log chunk key -> the bytes PUT to its upload URL
+        self.registration = {}  # more of the register answer: output policy, log_seq, start_run
+        self.attached = None  # what log answers say of a follower (None: nothing)
+        self.takes_chunks = True  # False: an upload request answers 400, as a control plane without S3
         self.cond = threading.Condition()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self.url = "http://127.0.0.1:{}".format(self.server.server_address[1])
@@ -55,15 +60,22 @@ class FakePlane:
         found = [b for b in self.bodies("/v1/agent/status") if b.get("status") == "exited"]
         return found[0] if found else None
 
-    def output(self, stream):
-        """What the control plane would store: each seq once (the first copy), read in seq order."""
+    def batches(self):
+        """What the control plane would store: each seq once (the first copy), its entries, in seq order."""
         batches = {}
         for body in self.bodies("/v1/agent/logs"):
-            batches.setdefault(body["seq"], body["entries"])
-        return "".join(e["data"] for seq in sorted(batches) for e in batches[seq] if e["stream"] == stream)
+            if "chunk" in body:  # a chunk PUT to its upload URL before, as gzip of the entries' JSON
+                batches.setdefault(body["seq"], json.loads(gzip.decompress(self.chunks[_chunk_key(body["seq"])])))
+            elif "entries" in body:
+                batches.setdefault(body["seq"], body["entries"])
+        return [batches[seq] for seq in sorted(batches)]
+
+    def output(self, stream):
+        return "".join(e["data"] for batch in self.batches() for e in batch if e["stream"] == stream)
 
     def answer(self, method, path, headers, body):
-        """(status, content type, text) for one call; records it first."""
+        """(status, content type, text) for one call; records it first (its path without the query)."""
+        path = path.split("?")[0]
         with self.cond:
             self.calls.append((method, path, headers, body))
             self.cond.notify_all()
@@ -81,7 +93,15 @@ class FakePlane:
                            for f in body["files"]]
                 return 200, "application/json", json.dumps({"uploads": uploads})
             if path == "/v1/agent/register":
-                return 200, "application/json", '{"instance_key": "ik-test", "run_id": "r1"}'
+                return 200, "application/json", json.dumps({"instance_key": "ik-test", "run_id": "r1",
+                                                            **self.registration})
+            if path == "/v1/agent/logs" and "upload" in body and not self.takes_chunks:
+                return 400, "application/json", '{"error": {"code": "invalid_request", "field": "upload"}}'
+            if path == "/v1/agent/logs" and "upload" in body:
+                url = "{}/s3/{}?X-Amz-Signature=x".format(self.url, _chunk_key(body["seq"]))
+                return 200, "application/json", json.dumps({"upload_url": url})
+            if path == "/v1/agent/logs" and self.attached is not None:
+                return 200, "application/json", json.dumps({"ok": True, "attached": self.attached})
             return 200, "application/json", '{"ok": true}'
 
     def put(self, path, data):
@@ -93,7 +113,8 @@ class FakePlane:
             scripted = self.answers.get(path.split("?")[0])
             if scripted:
                 return scripted.pop(0), "application/xml", "<Error/>"
-            self.stored[unquote(path.split("?")[0][len("/s3/"):])] = data
+            key = unquote(path.split("?")[0][len("/s3/"):])
+            (self.chunks if key.startswith("logs/") else self.stored)[key] = data
             return 200, "application/xml", ""
 
     def _events(self, after):
@@ -102,6 +123,10 @@ class FakePlane:
         frames = ["retry: {}\n\n".format(self.retry_ms)]
         frames += ["id: {}\nevent: {}\ndata: {}\n\n".format(i, t, json.dumps(d)) for i, t, d in self.events if i > after]
         return 200, "text/event-stream", "".join(frames)
+
+
+def _chunk_key(seq):
+    return "logs/{}.json.gz".format(seq)
 
 
 def _handler_for(plane):

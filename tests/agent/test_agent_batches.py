@@ -1,5 +1,6 @@
 """Batching in process: merge, split at the size cap on a character boundary, seq numbering."""
-from agent.shipper import LogShipper, Pending
+from agent.output import Pending
+from agent.shipper import LogShipper
 
 
 def _pending(*pieces):
@@ -31,13 +32,15 @@ class RecordingClient:
         self.sent.append(body)
 
 
-def test_close_flushes_everything_in_numbered_batches():
-    client = RecordingClient()
+def test_close_flushes_everything_in_numbered_batches_inline_where_chunks_are_not_taken():
+    client = RecordingClient()  # answers nothing: no upload URL, so what is over the inline size goes inline too
     shipper = LogShipper(client, "r1", batch_seconds=60.0, batch_bytes=1024)
     shipper.start()
     for i in range(100):
         shipper.put("stdout", "line {:04d} {}\n".format(i, "." * 40))
     shipper.close_and_flush()
-    assert [b["seq"] for b in client.sent] == list(range(1, len(client.sent) + 1)) and len(client.sent) > 1
-    text = "".join(e["data"] for b in client.sent for e in b["entries"])
+    batches = [b for b in client.sent if "entries" in b]
+    assert [b["seq"] for b in batches] == list(range(1, len(batches) + 1)) and len(batches) > 1
+    assert all(len("".join(e["data"] for e in b["entries"])) <= 1024 for b in batches)
+    text = "".join(e["data"] for b in batches for e in b["entries"])
     assert text == "".join("line {:04d} {}\n".format(i, "." * 40) for i in range(100))

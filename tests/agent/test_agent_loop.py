@@ -51,6 +51,9 @@ def test_a_crash_of_the_agent_itself_leaves_its_traceback_and_powers_the_machine
     class Broken:
         last_event_id = 0
 
+        def registered(self, _reply):
+            pass
+
         def latest_deadline_ms(self):
             return None
 

@@ -14,11 +14,23 @@ def test_output_without_a_trailing_newline(plane, run_command):
     assert plane.output("stdout") == "no newline" and plane.output("stderr") == "partial"
 
 
-def test_a_long_line_splits_across_batches_but_arrives_intact(plane, run_command):
+def test_a_long_line_goes_as_a_gzipped_chunk_and_arrives_intact(plane, run_command):
     script = "python3 -c \"import sys; sys.stdout.write('é' * 200000)\""
     assert run_command(script)["exit_code"] == 0
     assert plane.output("stdout") == "é" * 200000
-    sizes = [len(e["data"].encode()) for b in plane.bodies("/v1/agent/logs") for e in b["entries"]]
+    chunks = [b["chunk"] for b in plane.bodies("/v1/agent/logs") if "chunk" in b]
+    assert chunks and sum(c["raw_bytes"] for c in chunks) == 400000  # over the inline size: by S3
+    assert all(c["bytes"] < c["raw_bytes"] / 10 for c in chunks)  # compressed (a repeated character)
+    inline = [len(e["data"].encode()) for b in plane.bodies("/v1/agent/logs") for e in b.get("entries", ())]
+    assert max(inline, default=0) <= 65536
+
+
+def test_a_long_line_splits_across_inline_batches_where_chunks_are_refused(plane, run_command):
+    plane.takes_chunks = False  # no upload URL: what would be a chunk is sent inline instead
+    script = "python3 -c \"import sys; sys.stdout.write('é' * 200000)\""
+    assert run_command(script)["exit_code"] == 0
+    assert plane.output("stdout") == "é" * 200000
+    sizes = [len(e["data"].encode()) for b in plane.bodies("/v1/agent/logs") for e in b.get("entries", ())]
     assert max(sizes) <= 65536
 
 

@@ -21,6 +21,7 @@ from local.http_reply import reply
 from tests import records
 from tests.cli.fake_bucket import FILES, FakeBucket
 
+POLL_AFTER_MS = 3000  # what the API suggests after a page with nothing new (functions/settings.py's default)
 PAGE_ENTRIES = 2  # entries per log page: small, so that every follow has to page
 CREATED_AT = "2026-11-26T17:00:00.000Z"  # every scripted run's creation, unless a test says otherwise
 OWNER = "arn:aws:iam::123456789012:user/alice"  # make_run's owner: the caller of every request
@@ -161,7 +162,8 @@ class FakePlane:
 
     def _page(self, script: dict, after: int) -> dict:
         entries = [e for e in script["logs"] if e["seq"] > after][:PAGE_ENTRIES]
-        return {"entries": entries, "next": entries[-1]["seq"] if entries else after, "run": run_view(script["run"])}
+        return {"entries": entries, "next": entries[-1]["seq"] if entries else after, "run": run_view(script["run"]),
+                "poll_after_ms": POLL_AFTER_MS}
 
     def handler(self) -> type:
         return type("Handler", (_Handler,), {"plane": self})

@@ -68,8 +68,14 @@ def test_no_cost_is_shown_for_an_unknown_type_no_instance_or_no_end(fields):
 
 def test_the_cost_ends_the_summary_line():
     run = make_run("r1", status="succeeded", exit_code=0, ended_at="2026-11-26T18:00:00.000Z", **ENDED)
-    assert run_lines.summary_line(run) == ("[repl] run r1 succeeded (exit 0) in 1h00m; instance i-0abc terminated; "
-                                           "~$0.0104 (t3.micro, on-demand $0.0104/h)")
+    assert run_lines.summary_line(run) == ("[repl] run r1 succeeded (exit 0) in 1h00m; instance i-0abc being "
+                                           "terminated; ~$0.0104 (t3.micro, on-demand $0.0104/h)")
+
+
+def test_the_summary_says_terminated_once_ec2_has_confirmed_it():
+    run = make_run("r1", status="succeeded", exit_code=0, ended_at="2026-11-26T18:00:00.000Z",
+                   terminated_at="2026-11-26T18:00:01.000Z", **ENDED)
+    assert "; instance i-0abc terminated; " in run_lines.summary_line(run)
 
 
 def test_a_nested_field_is_shown_field_by_field_not_as_a_python_dict():

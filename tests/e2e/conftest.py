@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import boto3
@@ -55,10 +56,16 @@ def repl(tmp_path_factory):
     assert down.returncode == 0, down.stderr
 
 
+TERMINATION_SECONDS = 60  # a run ends for its user at the command's end; the workflow terminates after
+
+
 @pytest.fixture(autouse=True)
 def nothing_left_running(request):
     yield
     if "repl" in request.fixturenames:
         cli = request.getfixturevalue("repl")
         for region in ("us-east-1", "eu-west-1"):
+            deadline = time.monotonic() + TERMINATION_SECONDS
+            while cli.live_instances(region) and time.monotonic() < deadline:
+                time.sleep(0.2)
             assert cli.live_instances(region) == [], f"an instance of ours is still pending or running in {region}"

@@ -60,11 +60,17 @@ def test_run_and_instance_json_carry_the_documented_fields(repl):
     assert repl("run", *SPEC, "-c", "true").returncode == 0
     run = repl.json("run", "list")["runs"][0]
     for field in ("run_id", "status", "exit_code", "reason", "spec", "instance_type", "region", "spot",
-                  "instance_id", "created_at", "ended_at"):
+                  "instance_id", "created_at", "ended_at", "deadline_at", "terminated_at"):
         assert field in run
     assert (run["instance_type"], run["region"], run["spot"]) == ("t3.micro", "us-east-1", False)
-    instance = next(i for i in repl.json("instance", "list", "--all")["instances"] if i["run_id"] == run["run_id"])
-    assert (instance["instance_id"], instance["state"]) == (run["instance_id"], "terminated")
+
+    def terminated():  # the run ends with its command; the workflow then terminates and confirms
+        found = [i for i in repl.json("instance", "list", "--all")["instances"] if i["run_id"] == run["run_id"]]
+        return found and found[0]["state"] == "terminated" and found[0]
+
+    wait_until(terminated, what="the instance to be terminated")
+    assert terminated()["instance_id"] == run["instance_id"]
+    assert repl.json("run", "get", run["run_id"])["run"]["terminated_at"] >= run["ended_at"]
 
 
 def wait_until(predicate, timeout: float = 60, what: str = "condition"):

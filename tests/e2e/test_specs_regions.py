@@ -1,6 +1,8 @@
 """Specs and regions end to end: the right image, type and region reach the emulated EC2."""
 import json
 
+from tests.e2e.test_run import wait_until
+
 
 def instance_and_image(repl, run: dict, region: str = "us-east-1") -> tuple[dict, dict]:
     ec2 = repl.ec2(region)
@@ -35,7 +37,7 @@ def test_another_region_gets_its_own_security_group_and_key_pair_and_nothing_lef
     assert [r["CidrIp"] for r in ranges["IpRanges"]] == ["0.0.0.0/0"]
     assert [r["CidrIpv6"] for r in ranges["Ipv6Ranges"]] == ["::/0"]
     assert ec2.describe_key_pairs(KeyNames=["skyrepl-eu-west-1"])["KeyPairs"]
-    assert repl.live_instances("eu-west-1") == []
+    wait_until(lambda: repl.live_instances("eu-west-1") == [], what="the instance there to be terminated")
     run = repl.json("run", "list")["runs"][0]
     assert run["region"] == "eu-west-1" and run["status"] == "succeeded"
 

@@ -17,6 +17,9 @@ def test_ssh_config_writes_the_key_and_an_entry_for_a_running_instance(repl):
     run_id = repl("run", *SPEC, "-c", "sleep 600", "--detach").stdout.strip()
     try:
         wait_until(lambda: repl.json("run", "get", run_id)["run"]["status"] == "running", what="the run to start")
+        # its address is the workflow's to record (CheckRegistration), a poll after the agent registered
+        wait_until(lambda: any(i["run_id"] == run_id and i["public_ip"] for i in
+                               repl.json("instance", "list")["instances"]), what="the instance's address")
         out = repl("ssh-config")
         assert out.returncode == 0, out.stderr
         key = repl.home / ".repl" / "keys" / "aws-us-east-1.pem"

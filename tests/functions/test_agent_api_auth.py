@@ -14,7 +14,8 @@ aws_tables, plane = api_helpers.aws_tables, api_helpers.plane  # the fixtures th
 def test_a_minted_token_registers_and_records_when(plane):
     agent = plane.agent()
     status, answer = agent.post("/v1/agent/register", {"hostname": "ip-10-0-0-1", "python": "3.12.3"})
-    assert (status, answer) == (200, {"instance_key": agent.instance_key, "run_id": agent.run_id})
+    assert status == 200 and (answer["instance_key"], answer["run_id"]) == (agent.instance_key, agent.run_id)
+    assert (answer["log_seq"], answer["attached"]) == (0, False) and answer["output"]["chunk_bytes"] > 0
     record = instances.get(agent.instance_key)
     assert record.registered_ms > 0 and record.agent == AgentInfo(hostname="ip-10-0-0-1", python="3.12.3")
 

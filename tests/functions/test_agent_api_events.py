@@ -10,8 +10,13 @@ from tests.functions.api_helpers import response_headers
 aws_tables, plane = api_helpers.aws_tables, api_helpers.plane  # the fixtures these tests share
 
 
+STATE = 'event: state\ndata: {"attached": false}'  # last in every answer: no follower reads the output
+
+
 def frames(text: str) -> list:
-    return [block for block in text.split("\n\n") if block]
+    found = [block for block in text.split("\n\n") if block]
+    assert found[-1].startswith("event: state\n"), found
+    return found[:-1]
 
 
 def test_events_after_last_event_id_come_in_id_order_after_a_retry_line(plane):
@@ -42,10 +47,10 @@ def test_answers_are_event_stream_and_not_cached(plane):
     assert headers["content-type"] == "text/event-stream" and headers["cache-control"] == "no-cache"
 
 
-def test_retry_is_longer_once_the_run_is_steady(plane):
+def test_retry_is_the_deployments_poll_interval_once_the_command_has_been_handed_over(plane):
     agent = plane.agent()
-    runs.update(agent.run_id, status="running")
-    assert frames(agent.events()[1]) == ["retry: 5000"]
+    runs.update(agent.run_id, start_sent_ms=now_ms())
+    assert frames(agent.events()[1]) == ["retry: 15000"]  # functions/settings.py's AGENT_POLL_MS on AWS
     instances.push_event(agent.instance_key, "cancel_run", {"run_id": agent.run_id})
     assert frames(agent.events()[1])[0] == "retry: 1000"  # something to act on: come back soon
 
@@ -98,3 +103,17 @@ def test_a_cancel_past_its_grace_is_forced_on_the_agents_next_poll(plane):
     failures, beats = plane.sfn_calls("SendTaskFailure"), plane.sfn_calls("SendTaskHeartbeat")
     agent.events()
     assert [(f["taskToken"], f["error"]) for f in failures] == [("token-1", "RunCancelled")] and beats == []
+
+
+def test_the_state_frame_says_whether_a_follower_reads_the_output(plane):
+    agent = plane.agent()
+    assert agent.events()[1].endswith(STATE + "\n\n")
+    runs.update(agent.run_id, watched_ms=now_ms())
+    assert agent.events()[1].endswith('event: state\ndata: {"attached": true}\n\n')
+
+
+def test_an_answer_with_nothing_for_the_agent_says_what_it_could_wait_on(plane):
+    agent = plane.agent()
+    assert response_headers(agent.respond("GET", "/v1/agent/events"))["x-skyrepl-wait"] == f"agent:{agent.run_id}"
+    instances.push_event(agent.instance_key, "cancel_run", {"run_id": agent.run_id})
+    assert "x-skyrepl-wait" not in response_headers(agent.respond("GET", "/v1/agent/events"))

@@ -1,6 +1,7 @@
 """POST /v1/agent/logs and /v1/agent/status, and GET /v1/agent/code."""
 import base64
 import io
+import json
 import subprocess
 import sys
 import zipfile
@@ -19,9 +20,10 @@ OUT = [{"stream": "stdout", "data": "hello\n"}]
 
 def test_a_batch_is_stored_under_its_seq_and_a_resent_seq_is_stored_once(plane):
     agent = plane.agent()
-    assert agent.logs(1, OUT) == (200, {"ok": True})
-    assert agent.logs(1, [{"stream": "stdout", "data": "hello again\n"}]) == (200, {"ok": True})
-    assert agent.logs(2, [{"stream": "stderr", "data": "warn"}]) == (200, {"ok": True})
+    taken = (200, {"ok": True, "attached": False})  # no follower reads the output
+    assert agent.logs(1, OUT) == taken
+    assert agent.logs(1, [{"stream": "stdout", "data": "hello again\n"}]) == taken
+    assert agent.logs(2, [{"stream": "stderr", "data": "warn"}]) == taken
     assert logs.read(agent.run_id, 0) == ([LogBatch(agent.run_id, 1, (LogEntry("stdout", "hello\n"),)),
                                            LogBatch(agent.run_id, 2, (LogEntry("stderr", "warn"),))], 2)
 
@@ -64,11 +66,13 @@ def test_exited_writes_the_report_and_completes_the_waiting_task(plane):
     runs.update(agent.run_id, task_token="token-1")
     successes = plane.sfn_calls("SendTaskSuccess")
     assert agent.status("exited", exit_code=3) == (200, {"ok": True})
-    assert runs.get(agent.run_id).agent_report == AgentReport(exit_code=3, timed_out=False, cancelled=False,
-                                                              interrupted=False)
-    assert [(s["taskToken"], s["output"]) for s in successes] == [("token-1", '{"exit_code": 3, "timed_out": false, '
-                                                                                 '"cancelled": false, '
-                                                                                 '"interrupted": false}')]
+    run = runs.get(agent.run_id)
+    assert run.agent_report == AgentReport(exit_code=3)
+    assert [(s["taskToken"], json.loads(s["output"])) for s in successes] == [("token-1", {
+        "exit_code": 3, "timed_out": False, "cancelled": False, "interrupted": False, "restarted": False})]
+    # the run is over for its user at once; the workflow terminates the instance (terminated_at later)
+    assert (run.status, run.exit_code, run.reason, run.terminated_ms) == ("failed", 3, "command exited with code 3",
+                                                                         None)
 
 
 @pytest.mark.parametrize("flag", ["timed_out", "cancelled", "interrupted"])

@@ -7,7 +7,8 @@ import pytest
 from functions.core.clock import iso, now_ms, parse_iso
 from functions.core.records import AgentReport
 from functions.store import runs
-from functions.workflow import dispatch_run, outcomes
+from functions.core import outcomes
+from functions.workflow import dispatch_run
 from tests.functions import api_helpers
 
 aws_tables, plane = api_helpers.aws_tables, api_helpers.plane  # the fixtures these tests share
@@ -85,4 +86,4 @@ def test_a_notice_then_silence_is_interrupted_not_a_lost_agent(plane):
 def test_without_a_notice_silence_is_still_a_lost_agent(plane):
     run = runs.get(plane.agent(spot=True).run_id)
     assert outcomes.from_error(run, {"Error": "States.HeartbeatTimeout"})[0] == "error"
-    assert now_ms() < run.deadline_ms
+    assert run.deadline_ms is None or now_ms() < run.deadline_ms

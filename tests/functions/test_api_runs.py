@@ -24,7 +24,8 @@ def test_the_run_record_is_the_callers_and_keeps_its_execution(plane):
     [stored] = plane.stored_runs()
     assert (stored.run_id, stored.owner, stored.instance_type, stored.version) == (run_id, OWNER, "t4g.micro", "jammy")
     assert stored.execution_arn == plane.executions()[0]["executionArn"]
-    assert stored.deadline_ms - stored.created_ms == 3_600_000
+    # max-duration counts from the launch request: no deadline before Provision sets one
+    assert (stored.max_duration_ms, stored.deadline_ms) == (3_600_000, None)
 
 
 @pytest.mark.parametrize("field, value, allowed", [

@@ -28,8 +28,9 @@ ALLOWED = {
     "aws": {"core", "settings", "observability", "store", "aws", "aws.clients"},
     "tailscale": {"core", "settings", "observability", "aws", "aws.clients", "tailscale"},
     "http_errors": {"core", "observability", "aws"},
-    "api": {"core", "settings", "observability", "aws", "aws.clients", "store", "http_errors", "api"},
-    "agent_api": {"core", "settings", "observability", "aws", "aws.clients", "store", "http_errors", "agent_api"},
+    "http": {"http"},
+    "api": {"core", "settings", "observability", "aws", "aws.clients", "store", "http_errors", "http", "api"},
+    "agent_api": {"core", "settings", "observability", "aws", "aws.clients", "store", "http_errors", "http", "agent_api"},
     "workflow": {"core", "settings", "observability", "aws", "aws.clients", "store", "tailscale", "workflow"},
     "sweeper": {"core", "settings", "observability", "aws", "aws.clients", "store", "sweeper"},
     "startup": {"core", "settings", "observability", "aws", "aws.clients", "startup"},
@@ -78,7 +79,7 @@ def _problem(module: str, target: str, files: dict, graph: dict) -> str | None:
     if top != "functions":
         return None
     if _is_route(module) and not (target.startswith(_package(module) + ".") and not _is_route(target)
-                                  or target == "functions.http_errors"):
+                                  or target in ("functions.http_errors", "functions.http")):
         return "a route calls its own package's services only"
     if layer == "workflow" and _is_handler(target, files) and target != module:
         return "workflow tasks share logic through a module of the workflow package, not through each other"

@@ -5,8 +5,8 @@ import pytest
 
 from functions.core.clock import now_ms
 from functions.core.records import AgentReport, Run
-from functions.workflow.outcomes import from_error as classify
-from functions.workflow.outcomes import from_report
+from functions.core.outcomes import from_error as classify
+from functions.core.outcomes import from_report
 from tests.records import HOUR_MS, make_run
 
 

@@ -137,10 +137,15 @@ def _launched(stack, run_id: str):
 
 
 def _started(agent, run_id: str):
-    if _ended(run_id):
+    """The agent has its command (from its registration, or the workflow's event) and the workflow
+    waits on it (the run holds AwaitCompletion's token): the agent goes on only then."""
+    run = runs.get(run_id)
+    if run is None or run.ended:
         return ENDED
-    _status, body = agent.call("GET", "/v1/agent/events", headers={"Last-Event-ID": str(agent.last_event)})
-    return "event: start_run" in body or None
+    if not agent.start:
+        _status, body = agent.call("GET", "/v1/agent/events", headers={"Last-Event-ID": str(agent.last_event)})
+        agent.start = "event: start_run" in body
+    return (agent.start and run.task_token is not None) or None
 
 
 def _ended(run_id: str) -> bool:

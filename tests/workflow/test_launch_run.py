@@ -8,7 +8,9 @@ def test_a_run_that_exits_0_succeeds_and_its_instance_is_terminated(stack):
     agent = stack.agent(run.run_id)
     assert agent.register()[0] == 200
     start = agent.wait_event(stack, "start_run")
-    assert start["command"] == "echo hi" and start["deadline_ms"] == run.deadline_ms
+    launched = stack.run(run.run_id)  # max-duration counts from the launch request: its deadline is set then
+    assert start["command"] == "echo hi" and start["deadline_ms"] == launched.deadline_ms
+    assert launched.deadline_ms - launched.created_ms >= launched.max_duration_ms
     assert agent.exited(0)[0] == 200
     ended = stack.wait_end(run.run_id)
     assert (ended.status, ended.exit_code, ended.reason) == ("succeeded", 0, "command exited with code 0")

@@ -5,6 +5,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from functions.api import runs
 from functions.api.identity import owner
 from functions.api.views import run_view
+from functions.http import agent_key, answer, run_key
 from functions.http_errors import json_body
 
 router = Router()
@@ -32,9 +33,12 @@ def get_run(run_id: str):
 
 @router.get("/v1/runs/<run_id>/logs")
 def read_logs(run_id: str):
-    return runs.read_logs(owner(router), run_id, router.current_event.get_query_string_value("after"))
+    event = router.current_event
+    page, idle, noted = runs.read_logs(owner(router), run_id, event.get_query_string_value("after"),
+                                       event.get_query_string_value("status"))
+    return answer(page, wait=run_key(run_id) if idle else None, changed=(agent_key(run_id),) if noted else ())
 
 
 @router.post("/v1/runs/<run_id>/cancel")
 def cancel_run(run_id: str):
-    return Response(202, content_types.APPLICATION_JSON, runs.cancel_run(owner(router), run_id))
+    return answer(runs.cancel_run(owner(router), run_id), status=202, changed=(run_key(run_id), agent_key(run_id)))

@@ -1,5 +1,5 @@
-"""A run's terminal status, exit code and reason: from the agent's report (Finalize) or from the error
-that ended the workflow (Cleanup). Pure: the two task handlers share it."""
+"""A run's terminal status, exit code and reason: from the agent's report (the agent API at once, and
+Finalize again) or from the error that ended the workflow (Cleanup). Pure, so every layer may use it."""
 import json
 
 from functions.core import states
@@ -17,6 +17,8 @@ def from_report(run: Run, report: AgentReport | None) -> Outcome:
         return states.CANCELLED, None, "cancelled by the user"
     if report is None:
         return states.ERROR, None, "the agent reported no exit"
+    if report.restarted:
+        return states.ERROR, None, "the agent restarted while the command ran: the command was lost"
     if report.interrupted:  # the agent stopped the command for a spot interruption notice
         return interrupted(run)
     if report.timed_out:
@@ -38,7 +40,8 @@ def from_error(run: Run, error: dict) -> Outcome:
         return from_report(run, run.agent_report)
     if run.interruption:  # a spot notice, then silence (the instance was reclaimed) or any failure
         return interrupted(run)
-    if name == DeadlineReached.__name__ or (name in _TIMEOUTS and now_ms() >= run.deadline_ms - _CLOCK_SLACK_MS):
+    past_deadline = run.deadline_ms is not None and now_ms() >= run.deadline_ms - _CLOCK_SLACK_MS
+    if name == DeadlineReached.__name__ or (name in _TIMEOUTS and past_deadline):
         return timed_out(run)
     if name in _TIMEOUTS:
         silent = run.timings.agent_silent_seconds
