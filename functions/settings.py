@@ -38,7 +38,7 @@ class Settings:
 
 
 def _int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+    return int(os.environ.get(name) or default)  # unset or empty: the default
 
 
 @lru_cache(maxsize=1)
@@ -53,8 +53,8 @@ def settings() -> Settings:
         timings=RunTimings(**{name: _int(var, getattr(DEFAULT_TIMINGS, name)) for name, var in TIMING_ENV_VARS.items()}),
         log_retention_days=_int("LOG_RETENTION_DAYS", 30),
         agent_poll_ms=_int("AGENT_POLL_MS", 15_000),
-        client_poll_ms=_int("CLIENT_POLL_MS", 3_000),
-        output_policy={"attached_ms": _int("OUTPUT_ATTACHED_MS", 3_000),  # a follower reads: ship this often
+        client_poll_ms=_int("CLIENT_POLL_MS", 4_000),
+        output_policy={"attached_ms": _int("OUTPUT_ATTACHED_MS", 4_000),  # a follower reads: ship this often
                        "detached_ms": _int("OUTPUT_DETACHED_MS", 30_000),  # nobody does: fewer, bigger batches
                        "inline_bytes": _int("OUTPUT_INLINE_BYTES", 32_768),  # bigger batches go to S3, gzipped
                        "chunk_bytes": _int("OUTPUT_CHUNK_BYTES", 8_388_608)},  # one S3 object's output, at most

@@ -62,8 +62,9 @@ class FunctionSize:
 
 # Keys: "Api", "AgentApi", the workflow task names (functions.workflow.definition.TASK_HANDLERS), "Sweeper".
 FUNCTION_SIZES = {
-    "Api": FunctionSize(memory_mb=512, timeout_s=29),  # 29 s = API Gateway's integration timeout
-    "AgentApi": FunctionSize(memory_mb=512, timeout_s=29),  # zips agent/ for GET /v1/agent/code
+    # 256 MB: their time is AWS calls, not CPU (bench/results/cost.json); 29 s = API Gateway's timeout
+    "Api": FunctionSize(memory_mb=256, timeout_s=29),
+    "AgentApi": FunctionSize(memory_mb=256, timeout_s=29),  # also zips agent/ for GET /v1/agent/code
     "Provision": FunctionSize(memory_mb=512, timeout_s=120),  # startup() + AMI lookup + RunInstances
     "CheckRegistration": FunctionSize(memory_mb=256, timeout_s=30),
     "StartRun": FunctionSize(memory_mb=256, timeout_s=30),

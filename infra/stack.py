@@ -2,7 +2,7 @@
 from aws_cdk import Stack, Tags
 from constructs import Construct
 
-from functions.aws.permissions import ARTIFACT_PREFIX, WORKDIR_PREFIX
+from functions.aws.permissions import ARTIFACT_PREFIX, LOG_PREFIX, WORKDIR_PREFIX
 from infra import settings
 from infra.constructs.api import Api
 from infra.constructs.run_files import RunFiles
@@ -31,6 +31,11 @@ class SkyReplStack(Stack):
         # Artifacts: the agent API presigns the agent's PUTs; the API lists a run's and presigns GETs.
         run_files.use(api.agent_fn, ARTIFACT_PREFIX, "s3:PutObject")
         run_files.use(api.user_fn, ARTIFACT_PREFIX, "s3:GetObject")
+        # Bulk output: the agent API presigns the agent's PUT of each chunk, the API followers' GETs.
+        run_files.use(api.agent_fn, LOG_PREFIX, "s3:PutObject")
+        run_files.use(api.user_fn, LOG_PREFIX, "s3:GetObject")
+        # The agent's registration hands it its command, with a presigned GET of the working directory.
+        run_files.use(api.agent_fn, WORKDIR_PREFIX, "s3:GetObject")
         run_files.list_under(api.user_fn, ARTIFACT_PREFIX)
         # Provision's API_URL is built from the RestApi id only, so this order has no dependency cycle.
         workflow = Workflow(self, "Workflow", storage=storage, api_url=api.base_url)

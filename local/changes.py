@@ -6,10 +6,16 @@ could wait on (headers `X-Skyrepl-Changed` / `X-Skyrepl-Wait`, docs/protocol.md)
 change their run. On AWS nothing holds a request (a held Lambda is billed for every second): clients
 poll at the interval the answer suggests instead.
 """
+import os
 import threading
 
 from functions.http import CHANGED, WAIT  # noqa: F401 - the headers, named once
 MAX_WAIT_SECONDS = 25.0  # under the clients' 30 s request timeouts
+HOLD_VAR = "SKYREPL_LOCAL_MAX_WAIT_SECONDS"  # 0: hold nothing, as API Gateway (bench/cost.py runs so)
+
+
+def max_wait_seconds() -> float:
+    return float(os.environ.get(HOLD_VAR, MAX_WAIT_SECONDS))
 
 
 class Changes:

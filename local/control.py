@@ -4,7 +4,9 @@ import os
 import signal
 import subprocess
 import sys
+import socket
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,7 @@ from local.daemon import state_dir
 REPO_ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_SECONDS = 90
 STOP_TIMEOUT_SECONDS = 20
+CONNECT_SECONDS = 5  # the kernel takes a connection to a listening port however busy the gateway is
 
 
 @dataclass(frozen=True)
@@ -32,12 +35,14 @@ class LocalError(Exception):
 
 
 def status(home: Path) -> LocalState | None:
+    """The stack, if its daemon lives and its gateway's port takes connections. A busy stack is still
+    up: this asks the process and the port, never a request that a busy gateway might answer late."""
     path = state_dir(home) / "state.json"
     try:
         state = LocalState(**json.loads(path.read_text()))
     except (OSError, ValueError, TypeError):
         return None
-    return state if _alive(state.pid) and _healthy(state) else None
+    return state if _alive(state.pid) and _listening(state.api_url) else None
 
 
 def up(home: Path) -> LocalState:
@@ -76,7 +81,7 @@ def _wait_ready(home: Path, proc: subprocess.Popen) -> LocalState:
             tail = (state_dir(home) / "daemon.log").read_text(errors="replace")[-2000:]
             raise LocalError(f"the embedded stack exited during start-up (code {proc.returncode}):\n{tail}")
         state = status(home)
-        if state and state.pid == proc.pid:
+        if state and state.pid == proc.pid and _healthy(state):
             return state
         time.sleep(0.2)
     proc.terminate()
@@ -100,6 +105,15 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
         return True
     except (ProcessLookupError, PermissionError):
+        return False
+
+
+def _listening(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=CONNECT_SECONDS):
+            return True
+    except OSError:
         return False
 
 

@@ -5,12 +5,14 @@ local/moto_internals.py points here. An exception in a handler becomes (its clas
 which is what Lambda reports as errorType and errorMessage.
 """
 import importlib
+import time
 import traceback
 
 from functions.http import agent_key, run_key
 from functions.workflow.definition import TASK_HANDLERS
 from local.changes import changes
 from local.context import LambdaContext
+from local.meter import meter
 
 # function name (as created by local/deploy.py) -> "module.attribute"
 HANDLERS = {**TASK_HANDLERS, "Sweeper": "functions.sweeper.handler.handler"}
@@ -24,10 +26,12 @@ def resolve(dotted: str):
 def call(function_name: str, payload: dict):
     """Run one handler; returns (result, error) where error is None or (type name, message, traceback).
     A workflow task changes its run: whoever waits on it (its follower, its agent) looks again."""
+    began = time.monotonic()
     try:
         return resolve(HANDLERS[function_name])(payload, LambdaContext(function_name)), None
     except Exception as err:  # noqa: BLE001 - every failure is reported, like Lambda's runtime does
         return None, (type(err).__name__, str(err), traceback.format_exc())
     finally:
+        meter.add("lambda", function_name, seconds=time.monotonic() - began)
         if isinstance(payload.get("run_id"), str):
             changes.bump(run_key(payload["run_id"]), agent_key(payload["run_id"]))

@@ -15,8 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-from local.changes import CHANGED, MAX_WAIT_SECONDS, WAIT, Changes, keys
+from local.changes import CHANGED, WAIT, Changes, keys, max_wait_seconds
 from local.http_reply import reply
+from local.meter import meter, route
 
 LOCAL_IDENTITY = "arn:aws:iam::123456789012:user/repl-local"
 
@@ -38,6 +39,12 @@ def to_event(method: str, raw_path: str, headers: dict, body: bytes, user_arn: s
                            "identity": {"sourceIp": "127.0.0.1", "userArn": user_arn, "caller": user_arn},
                            "accountId": "123456789012", "apiId": "local", "protocol": "HTTP/1.1"},
     }
+
+
+class _Server(ThreadingHTTPServer):
+    # The listen backlog (socketserver's default is 5): fifty `repl` processes starting at once must not have
+    # their connections dropped, which they would see as a control plane that is not there.
+    request_queue_size = 256
 
 
 def _wait_seconds(path: str) -> float:
@@ -64,7 +71,7 @@ class Gateway:
                  changes: Changes | None = None):
         self.api, self.agent, self.token = api, agent, token
         self.changes = changes or Changes()
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._request_class())
+        self.server = _Server(("127.0.0.1", port), self._request_class())
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.requests = 0  # answered so far (bench/ reads it)
@@ -77,21 +84,26 @@ class Gateway:
         self.server.server_close()
 
     def handle(self, method: str, path: str, headers: dict, body: bytes) -> tuple[int, dict, bytes]:
+        if path == "/_local/meter" and self._authorized(headers):  # bench/cost.py: what was served
+            return 200, {"Content-Type": "application/json"}, json.dumps(meter.snapshot()).encode()
         if path.startswith("/v1/agent/"):
-            invoke, user = self.agent, None
+            invoke, user, function = self.agent, None, "AgentApi"
         elif self._authorized(headers):
-            invoke, user = self.api, LOCAL_IDENTITY
+            invoke, user, function = self.api, LOCAL_IDENTITY, "Api"
         else:
             return 401, {"Content-Type": "application/json"}, json.dumps({"error": {
                 "code": "unauthorized", "message": "authorization: the embedded stack needs its local token "
                                                    "(repl reads it from ~/.repl/local/state.json)"}}).encode()
-        until = time.monotonic() + min(_wait_seconds(path), MAX_WAIT_SECONDS)
+        until = time.monotonic() + min(_wait_seconds(path), max_wait_seconds())
+        meter.add("api_requests", route(method, path), bytes_in=len(body))
         while True:
-            since = self.changes.now()
+            since, began = self.changes.now(), time.monotonic()
             try:
                 res = invoke(to_event(method, path, headers, body, user))
             except Exception:  # noqa: BLE001 - API Gateway answers 502 when the Lambda fails
                 return 502, {"Content-Type": "application/json"}, b'{"message": "Internal server error"}'
+            finally:
+                meter.add("lambda", function, seconds=time.monotonic() - began)
             merged = dict(res.get("headers") or {})
             for k, values in (res.get("multiValueHeaders") or {}).items():
                 merged[k] = ", ".join(values)

@@ -84,7 +84,9 @@ class Stack:
         os.environ.update({"MOTO_PORT": str(self.aws_port), "AWS_ENDPOINT_URL": self.aws_endpoint,
                            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "CONTROL_ID": self.control_id,
                            # moto's ~1,300 stock images per region match none of our name filters
-                           "MOTO_EC2_LOAD_DEFAULT_AMIS": "false", **DUMMY_CREDENTIALS, **TIMINGS})
+                           "MOTO_EC2_LOAD_DEFAULT_AMIS": "false", **DUMMY_CREDENTIALS})
+        for name, value in TIMINGS.items():  # the daemon's own environment may set others (bench/cost.py does)
+            os.environ.setdefault(name, value)
         os.environ.pop("AWS_PROFILE", None)
 
     def _start_moto(self) -> None:

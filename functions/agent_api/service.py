@@ -31,7 +31,7 @@ def register(instance: Instance, body) -> dict:
         _report(run, AgentReport(exit_code=None, restarted=True))
     return {"instance_key": instance.instance_key, "run_id": instance.run_id, "start_run": _start(run, now),
             "log_seq": logs.last_seq(instance.run_id), "output": settings().output_policy,
-            "attached": attached(run, now)}
+            "attached": attached(instance, now)}
 
 
 def _start(run: Run | None, now: int) -> dict | None:
@@ -60,7 +60,7 @@ def events(instance: Instance, last_event_header: str | None) -> tuple[str, bool
     pending = instance.events_after(last_event_id)
     steady = run is None or run.start_sent_ms is not None or run.ended
     body = sse_body(settings().agent_poll_ms if steady and not pending else RETRY_AWAITING_MS, pending,
-                    {"attached": attached(run, now)})
+                    {"attached": attached(instance, now)})
     return body, not pending
 
 
@@ -99,11 +99,11 @@ def store_logs(instance: Instance, body: dict) -> dict:
     else:
         batch = LogBatch(run_id=instance.run_id, seq=seq, entries=_entries(body.get("entries")))
     logs.put_batch(batch, settings().log_retention_days)
-    return {"ok": True, "attached": attached(runs.get(instance.run_id), now_ms())}
+    return {"ok": True, "attached": attached(instance, now_ms())}
 
 
-def attached(run: Run | None, now: int) -> bool:
-    return bool(run and run.watched_ms and now - run.watched_ms < ATTACHED_MS)
+def attached(instance: Instance, now: int) -> bool:
+    return bool(instance.watched_ms and now - instance.watched_ms < ATTACHED_MS)
 
 
 def _entries(entries) -> tuple[LogEntry, ...]:

@@ -91,6 +91,7 @@ def read_logs(owner: str, run_id: str, after: str | None, seen_status: str | Non
     noted = _note_follower(run)
     batches, last = logs.read(run_id, _int("after", after or "0"))
     page = {"entries": log_entries(batches, log_chunks.download_url), "next": last, "run": run_view(run),
+            "more": len(batches) >= logs.READ_PAGE_ITEMS,  # a full page: read the next one at once
             "poll_after_ms": settings().client_poll_ms}
     return page, last == _int("after", after or "0") and seen_status == run.status and not run.ended, noted
 
@@ -101,6 +102,8 @@ def _note_follower(run: Run) -> bool:
     if run.ended or now - (run.watched_ms or 0) <= WATCH_REFRESH_MS:
         return False
     runs.update(run.run_id, watched_ms=now)
+    if run.instance_key:  # where the agent API reads it, with the token it checks anyway: no read more
+        instances.update(run.instance_key, watched_ms=now)
     return True
 
 

@@ -136,6 +136,7 @@ class Instance:
     private_ip: str | None = None
     spot_price: float | None = None
     tailscale_hostname: str | None = None
+    watched_ms: int | None = None  # a follower last read the run's output (the agent API reads it with the token)
     agent: AgentInfo | None = None
     events: tuple[AgentEvent, ...] = ()
 

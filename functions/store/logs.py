@@ -18,7 +18,8 @@ def put_batch(batch: LogBatch, retention_days: int) -> bool:
 
 
 def read(run_id: str, after: int) -> tuple[list[LogBatch], int]:
-    """The batches after seq `after`, in order (one page of them), and the last seq read."""
+    """The batches after seq `after`, in order (one page of them: READ_PAGE_ITEMS at most, so a page
+    with fewer is all there is now), and the last seq read."""
     page = tables.logs().query(KeyConditionExpression=Key("run_id").eq(run_id) & Key("seq").gt(after),
                                Limit=READ_PAGE_ITEMS, ConsistentRead=True)
     now, batches, last = time.time(), [], after

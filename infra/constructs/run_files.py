@@ -5,7 +5,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from functions.aws.permissions import ARTIFACT_PREFIX, WORKDIR_PREFIX
+from functions.aws.permissions import ARTIFACT_PREFIX, LOG_PREFIX, WORKDIR_PREFIX
 from infra import settings
 
 
@@ -22,6 +22,8 @@ class RunFiles(Construct):
                 s3.LifecycleRule(prefix=WORKDIR_PREFIX, expiration=Duration.days(settings.WORKDIR_EXPIRY_DAYS)),
                 # a run's outputs: kept as long as its logs are
                 s3.LifecycleRule(prefix=ARTIFACT_PREFIX, expiration=Duration.days(settings.ARTIFACT_EXPIRY_DAYS)),
+                # bulk output: kept as long as the rest of the run's logs (the Logs table's TTL)
+                s3.LifecycleRule(prefix=LOG_PREFIX, expiration=Duration.days(settings.LOGS_TABLE_TTL_DAYS)),
             ],
             removal_policy=RemovalPolicy.RETAIN,  # a non-empty bucket cannot be deleted with the stack
         )

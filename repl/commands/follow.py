@@ -58,6 +58,10 @@ class Follower:
             if page["next"] == self.after:
                 return page["run"], 0.0 if news else page.get("poll_after_ms", POLL_SECONDS * 1000) / 1000
             self.after = page["next"]
+            if page.get("more") is False and not states.is_terminal(page["run"]["status"]):
+                # all there is now: read again after the interval the API suggests (a read the embedded
+                # stack would hold costs a request on AWS, where nothing holds it)
+                return page["run"], page.get("poll_after_ms", POLL_SECONDS * 1000) / 1000
 
     def _take(self, entries: list) -> None:
         if not self.stream:

@@ -21,7 +21,7 @@ from local.http_reply import reply
 from tests import records
 from tests.cli.fake_bucket import FILES, FakeBucket
 
-POLL_AFTER_MS = 3000  # what the API suggests after a page with nothing new (functions/settings.py's default)
+POLL_AFTER_MS = 4000  # what the API suggests after a page with nothing new (functions/settings.py's default)
 PAGE_ENTRIES = 2  # entries per log page: small, so that every follow has to page
 CREATED_AT = "2026-11-26T17:00:00.000Z"  # every scripted run's creation, unless a test says otherwise
 OWNER = "arn:aws:iam::123456789012:user/alice"  # make_run's owner: the caller of every request

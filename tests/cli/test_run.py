@@ -68,7 +68,7 @@ def test_news_is_read_on_at_once_and_an_idle_run_after_the_interval_the_api_sugg
     plane.script("r1", step("pending"), step("running"), step("running"), step("running"),
                  step("succeeded", exit_code=0))
     assert repl_main(*SPEC, "-c", "true", server=plane).exit_code == 0
-    assert sleeps == [3.0, 3.0]  # two reads with nothing new: the rest had news (a status, output)
+    assert sleeps == [4.0, 4.0]  # two reads with nothing new: the rest had news (a status, output)
     reads = plane.calls("GET", "/v1/runs/r1/logs")
     # each read after the first may be held for news, by a stack that can (the embedded one does)
     assert reads[0]["query"] == {"after": ["0"]}

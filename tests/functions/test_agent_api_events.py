@@ -108,7 +108,7 @@ def test_a_cancel_past_its_grace_is_forced_on_the_agents_next_poll(plane):
 def test_the_state_frame_says_whether_a_follower_reads_the_output(plane):
     agent = plane.agent()
     assert agent.events()[1].endswith(STATE + "\n\n")
-    runs.update(agent.run_id, watched_ms=now_ms())
+    instances.update(agent.instance_key, watched_ms=now_ms())  # a follower's read notes it there
     assert agent.events()[1].endswith('event: state\ndata: {"attached": true}\n\n')
 
 

@@ -1,13 +1,16 @@
 """The run-files bucket: private, TLS only, encrypted, expiring; each function reaches exactly its
-prefix with exactly its actions (workdirs in: Api and DispatchRun; artifacts out: AgentApi and Api)."""
+prefix with exactly its actions (workdirs in: Api, AgentApi and DispatchRun; artifacts and bulk output
+out: AgentApi and Api)."""
 import json
 
 from infra_helpers import as_list, refs_in
 
 # function -> {(prefix or "bucket"): actions}
 RUN_FILES_ACCESS = {
-    "Api": {"workdirs/": ["s3:PutObject", "s3:GetObject"], "artifacts/": ["s3:GetObject"], "bucket": ["s3:ListBucket"]},
-    "AgentApi": {"artifacts/": ["s3:PutObject"]},
+    "Api": {"workdirs/": ["s3:PutObject", "s3:GetObject"], "artifacts/": ["s3:GetObject"], "logs/": ["s3:GetObject"],
+            "bucket": ["s3:ListBucket"]},
+    # the agent's registration presigns its working directory's GET; its uploads: artifacts, output chunks
+    "AgentApi": {"artifacts/": ["s3:PutObject"], "logs/": ["s3:PutObject"], "workdirs/": ["s3:GetObject"]},
     "DispatchRun": {"workdirs/": ["s3:GetObject"]},
 }
 
@@ -20,7 +23,7 @@ def test_the_bucket_is_private_tls_only_encrypted_and_expiring(synth):
     assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
         "SSEAlgorithm": "AES256"}
     rules = {(r["Prefix"], r["ExpirationInDays"], r["Status"]) for r in props["LifecycleConfiguration"]["Rules"]}
-    assert rules == {("workdirs/", 7, "Enabled"), ("artifacts/", 30, "Enabled")}
+    assert rules == {("workdirs/", 7, "Enabled"), ("artifacts/", 30, "Enabled"), ("logs/", 30, "Enabled")}
     [policy] = synth.of_type("AWS::S3::BucketPolicy").values()
     denies = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
     assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in denies)
