@@ -3,7 +3,8 @@ its own status, code and message; anything else (a bug) a 500 that says so, neve
 Gateway gives when a Lambda fails."""
 import json
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.aws.errors import translate
@@ -22,7 +23,7 @@ def error_response(err: SkyReplError) -> Response:
     return Response(status_code=err.status, content_type=content_types.APPLICATION_JSON, body=error_body(err))
 
 
-def install(app: APIGatewayRestResolver) -> None:
+def install(app: ApiGatewayResolver) -> None:
     @app.exception_handler(SkyReplError)
     def _expected(err: SkyReplError):
         return error_response(err)

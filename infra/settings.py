@@ -77,8 +77,7 @@ FUNCTION_SIZES = {
 # Bump to make a deployment run startup() again (a custom resource runs on Create and on a changed Update).
 STARTUP_RESOURCE_VERSION = "1"
 
-# REST API: https://<id>.execute-api.<region>.<suffix>/prod/v1/...
-API_STAGE = "prod"
+# HTTP API: https://<id>.execute-api.<region>.<suffix>/v1/... (its $default stage has no path)
 API_ROOT = "v1"
 API_AGENT_PATH = "agent"
 API_THROTTLE_RATE = 50  # steady requests per second, whole stage

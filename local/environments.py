@@ -27,6 +27,7 @@ class _Worker:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
         self.proc = subprocess.Popen([sys.executable, "-m", "local.lambda_worker", handler], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=log, env=env, cwd=REPO_ROOT)
+        self.dead = False  # it failed to answer: never used again, even before its exit is visible
 
     def invoke(self, event: dict, function_name: str) -> dict:
         try:
@@ -34,8 +35,10 @@ class _Worker:
             self.proc.stdin.flush()
             line = self.proc.stdout.readline()
         except (BrokenPipeError, OSError) as err:
+            self.dead = True
             raise InvocationError(f"the execution environment died: {err}") from None
         if not line:
+            self.dead = True
             raise InvocationError(f"the execution environment exited (code {self.proc.poll()})")
         answer = json.loads(line)
         if "error" in answer:
@@ -43,7 +46,7 @@ class _Worker:
         return answer["result"]
 
     def alive(self) -> bool:
-        return self.proc.poll() is None
+        return not self.dead and self.proc.poll() is None
 
     def stop(self) -> None:
         if self.proc.poll() is None:

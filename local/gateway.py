@@ -1,4 +1,4 @@
-"""A stand-in for API Gateway (REST, v1 proxy events) on loopback, in front of the two API Lambdas.
+"""A stand-in for API Gateway (an HTTP API, payload format 2.0) on loopback, in front of the two API Lambdas.
 
 User routes need the embedded stack's local token (as IAM auth would need a signature); the caller
 then acts as one local identity. Agent routes pass through: the agent API checks instance tokens.
@@ -23,22 +23,27 @@ LOCAL_IDENTITY = "arn:aws:iam::123456789012:user/repl-local"
 
 
 def to_event(method: str, raw_path: str, headers: dict, body: bytes, user_arn: str | None) -> dict:
+    """An HTTP API (payload format 2.0) event, as API Gateway hands it to the Lambda: headers lower-cased
+    and a repeated one comma-joined, the IAM caller in requestContext.authorizer.iam (user routes)."""
     url = urlsplit(raw_path)
-    multi = {}
+    params: dict = {}
     for k, v in parse_qsl(url.query, keep_blank_values=True):
-        multi.setdefault(k, []).append(v)
+        params[k] = f"{params[k]},{v}" if k in params else v
+    lowered: dict = {}
+    for k, v in headers.items():
+        lowered[k.lower()] = f"{lowered[k.lower()]},{v}" if k.lower() in lowered else v
     text, is_b64 = (body.decode("utf-8"), False) if _is_text(body) else (base64.b64encode(body).decode(), True)
-    return {
-        "resource": "/{proxy+}", "path": url.path, "httpMethod": method, "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": {k: v[-1] for k, v in multi.items()} or None,
-        "multiValueQueryStringParameters": multi or None, "pathParameters": {"proxy": url.path.lstrip("/")},
-        "stageVariables": None, "body": text if body else None, "isBase64Encoded": is_b64,
-        "requestContext": {"resourcePath": "/{proxy+}", "httpMethod": method, "path": url.path, "stage": "local",
-                           "requestId": str(uuid.uuid4()), "requestTimeEpoch": int(time.time() * 1000),
-                           "identity": {"sourceIp": "127.0.0.1", "userArn": user_arn, "caller": user_arn},
-                           "accountId": "123456789012", "apiId": "local", "protocol": "HTTP/1.1"},
-    }
+    context = {"accountId": "123456789012", "apiId": "local", "domainName": "127.0.0.1", "requestId": str(uuid.uuid4()),
+               "routeKey": "$default", "stage": "$default", "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+               "timeEpoch": int(time.time() * 1000),
+               "http": {"method": method, "path": url.path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
+                        "userAgent": lowered.get("user-agent", "")}}
+    if user_arn:
+        context["authorizer"] = {"iam": {"accountId": "123456789012", "userArn": user_arn, "callerId": "local",
+                                         "userId": "local"}}
+    return {"version": "2.0", "routeKey": "$default", "rawPath": url.path, "rawQueryString": url.query,
+            "headers": lowered, "queryStringParameters": params or None, "requestContext": context,
+            "body": text if body else None, "isBase64Encoded": is_b64}
 
 
 class _Server(ThreadingHTTPServer):

@@ -72,7 +72,7 @@ examples:
 """
 SETUP = """\
 examples:
-  repl setup --api-url https://abc123.execute-api.us-east-1.amazonaws.com/prod
+  repl setup --api-url https://abc123.execute-api.us-east-1.amazonaws.com
   repl setup --stack SkyRepl --region eu-west-1  take the URL from the deployed stack's ApiUrl output
   repl setup                                    check the saved URL again and refresh SSH keys and config
 """

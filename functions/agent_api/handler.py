@@ -1,11 +1,11 @@
 """The agent API Lambda: no IAM auth at the gateway; every route checks the instance token itself."""
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 from functions import http_errors
 from functions.agent_api import routes
 from functions.observability import logger
 
-app = APIGatewayRestResolver()
+app = APIGatewayHttpResolver()
 app.include_router(routes.router)
 http_errors.install(app)
 

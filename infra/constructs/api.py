@@ -1,8 +1,10 @@
-"""Api: the REST API with the user routes (IAM auth) and the agent routes (instance token), and both Lambdas."""
+"""Api: the HTTP API with the user routes (IAM auth) and the agent routes (instance token), and both Lambdas."""
 import dataclasses
 
-from aws_cdk import Aws, CfnOutput, Fn, Stack
-from aws_cdk import aws_apigateway as apigw
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_apigatewayv2 as apigw
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
@@ -48,39 +50,29 @@ class Api(Construct):
         grant_parameters(self.user_fn, RUN_ENV_PARAMETER_PREFIX, "ssm:PutParameter")
         grant_parameters(self.agent_fn, RUN_ENV_PARAMETER_PREFIX, "ssm:GetParameter")
 
-        self.rest_api = apigw.RestApi(
-            self, "RestApi",
-            description="SkyREPL control plane",
-            endpoint_types=[apigw.EndpointType.REGIONAL],
-            cloud_watch_role=False,  # an account-wide setting: not this stack's to change
-            deploy_options=apigw.StageOptions(
-                stage_name=settings.API_STAGE,
-                throttling_rate_limit=settings.API_THROTTLE_RATE,
-                throttling_burst_limit=settings.API_THROTTLE_BURST,
-                tracing_enabled=True,
-            ),
-        )
-        v1 = self.rest_api.root.add_resource(settings.API_ROOT)
+        # An HTTP API, not REST: per request $1.00 per million against $3.50, what keeps a followed run under
+        # $0.005 an hour (bench/results/cost.json, docs/decisions.md 30). IAM auth and Lambda proxying as before.
+        self.http_api = apigw.HttpApi(self, "HttpApi", description="SkyREPL control plane",
+                                      create_default_stage=False)
+        apigw.HttpStage(self, "DefaultStage", http_api=self.http_api, stage_name="$default", auto_deploy=True,
+                        throttle=apigw.ThrottleSettings(rate_limit=settings.API_THROTTLE_RATE,
+                                                        burst_limit=settings.API_THROTTLE_BURST))
         # User routes: SigV4-signed by the CLI with the caller's own AWS credentials.
-        v1.add_proxy(default_integration=apigw.LambdaIntegration(self.user_fn, allow_test_invoke=False),
-                     any_method=True,
-                     default_method_options=apigw.MethodOptions(authorization_type=apigw.AuthorizationType.IAM))
+        self.http_api.add_routes(path=f"/{settings.API_ROOT}/{{proxy+}}", methods=[apigw.HttpMethod.ANY],
+                                 integration=integrations.HttpLambdaIntegration("User", self.user_fn),
+                                 authorizer=authorizers.HttpIamAuthorizer())
         # Agent routes: no gateway auth. The AgentApi Lambda checks the per-instance bearer token itself
-        # (only its SHA-256 is stored) and lets it reach that instance's own run and nothing else.
-        v1.add_resource(settings.API_AGENT_PATH).add_proxy(
-            default_integration=apigw.LambdaIntegration(self.agent_fn, allow_test_invoke=False),
-            any_method=True,
-            default_method_options=apigw.MethodOptions(authorization_type=apigw.AuthorizationType.NONE))
+        # (only its SHA-256 is stored) and lets it reach that instance's own run and nothing else. The more
+        # specific route wins over the user routes' /v1/{proxy+}.
+        self.http_api.add_routes(path=f"/{settings.API_ROOT}/{settings.API_AGENT_PATH}/{{proxy+}}",
+                                 methods=[apigw.HttpMethod.ANY],
+                                 integration=integrations.HttpLambdaIntegration("Agent", self.agent_fn))
 
-        # Built from the RestApi id alone: using rest_api.url would make the Provision Lambda depend on
-        # the deployment, hence on the methods, hence on this Lambda, which needs the state machine,
-        # which needs Provision: a cycle.
-        self.base_url = Fn.join("", ["https://", self.rest_api.rest_api_id, ".execute-api.", Aws.REGION, ".",
-                                     Aws.URL_SUFFIX, "/", settings.API_STAGE])
-        output = CfnOutput(self, "ApiUrl", value=self.base_url,
-                           description="Base URL of the API, stage included; routes are under /v1")
+        # The API's own endpoint attribute (no dependency on its routes, hence on the functions): what
+        # Provision writes into the user-data, and what `repl setup --stack` reads.
+        self.base_url = self.http_api.api_endpoint
+        output = CfnOutput(self, "ApiUrl", value=self.base_url, description="Base URL of the API; routes are under /v1")
         output.override_logical_id("ApiUrl")
-        self.rest_api.node.try_remove_child("Endpoint")  # CDK's own URL output: ApiUrl is the one to use
 
     def use_sweeper(self, sweeper_fn) -> None:
         """`repl orphan scan` runs the sweeper now, synchronously."""

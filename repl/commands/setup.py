@@ -41,7 +41,7 @@ def checked_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise CliError(f"--api-url: {url!r} is not an http(s) URL; e.g. "
-                       "https://abc123.execute-api.us-east-1.amazonaws.com/prod", ExitCode.USAGE)
+                       "https://abc123.execute-api.us-east-1.amazonaws.com", ExitCode.USAGE)
     if _loopback(parts.hostname):
         raise CliError(f"--api-url: {url} is a loopback address, and instances on AWS call the control plane "
                        "back: for them it would be themselves. Use the API's public URL (`cdk deploy` prints it "

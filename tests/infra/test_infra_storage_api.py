@@ -39,41 +39,40 @@ def test_tables_are_on_demand_with_pitr_and_history_retained(synth):
             assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain", spec.logical_id
 
 
-def _routes(synth) -> dict[tuple[str, str], dict]:
-    resources = synth.of_type("AWS::ApiGateway::Resource")
-
-    def path(resource_id) -> str:
-        if resource_id not in resources:
-            return ""
-        props = resources[resource_id]["Properties"]
-        return path(refs_in(props["ParentId"]).pop()) + "/" + props["PathPart"]
-
-    return {(path(refs_in(m["Properties"]["ResourceId"]).pop()), m["Properties"]["HttpMethod"]): m["Properties"]
-            for m in synth.of_type("AWS::ApiGateway::Method").values()}
+def _routes(synth) -> dict[str, dict]:
+    """Route key ("ANY /v1/{proxy+}") -> the route, with its integration's properties under "Integration"."""
+    integrations = synth.of_type("AWS::ApiGatewayV2::Integration")
+    routes = {}
+    for route in synth.of_type("AWS::ApiGatewayV2::Route").values():
+        props = dict(route["Properties"])
+        props["Integration"] = integrations[refs_in(props["Target"]).pop()]["Properties"]
+        routes[props["RouteKey"]] = props
+    return routes
 
 
-def test_user_routes_use_iam_and_agent_routes_none(synth):
+def test_an_http_api_with_user_routes_on_iam_and_agent_routes_on_none(synth):
+    assert len(synth.of_type("AWS::ApiGatewayV2::Api")) == 1 and not synth.of_type("AWS::ApiGateway::RestApi")
     routes = _routes(synth)
-    assert set(routes) == {("/v1/{proxy+}", "ANY"), ("/v1/agent/{proxy+}", "ANY")}
-    user, agent = routes["/v1/{proxy+}", "ANY"], routes["/v1/agent/{proxy+}", "ANY"]
+    assert set(routes) == {"ANY /v1/{proxy+}", "ANY /v1/agent/{proxy+}"}
+    user, agent = routes["ANY /v1/{proxy+}"], routes["ANY /v1/agent/{proxy+}"]
     assert (user["AuthorizationType"], agent["AuthorizationType"]) == ("AWS_IAM", "NONE")
-    assert synth.functions["Api"][0] in refs_in(user["Integration"]["Uri"])
-    assert synth.functions["AgentApi"][0] in refs_in(agent["Integration"]["Uri"])
-    assert user["Integration"]["Type"] == agent["Integration"]["Type"] == "AWS_PROXY"
+    assert synth.functions["Api"][0] in refs_in(user["Integration"]["IntegrationUri"])
+    assert synth.functions["AgentApi"][0] in refs_in(agent["Integration"]["IntegrationUri"])
+    assert {r["Integration"]["IntegrationType"] for r in routes.values()} == {"AWS_PROXY"}
+    assert {r["Integration"]["PayloadFormatVersion"] for r in routes.values()} == {"2.0"}  # local/gateway.py's
 
 
-def test_prod_stage_is_throttled(synth):
-    (stage,) = synth.of_type("AWS::ApiGateway::Stage").values()
+def test_the_default_stage_deploys_itself_and_is_throttled(synth):
+    (stage,) = synth.of_type("AWS::ApiGatewayV2::Stage").values()
     props = stage["Properties"]
-    assert props["StageName"] == "prod" and props["TracingEnabled"] is True
-    (method_settings,) = props["MethodSettings"]
-    assert method_settings["ThrottlingRateLimit"] > 0 and method_settings["ThrottlingBurstLimit"] > 0
+    assert (props["StageName"], props["AutoDeploy"]) == ("$default", True)
+    assert props["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
+    assert props["DefaultRouteSettings"]["ThrottlingBurstLimit"] > 0
 
 
-def test_api_url_output_and_provision_api_url_come_from_the_rest_api_id(synth):
-    (rest_api,) = synth.of_type("AWS::ApiGateway::RestApi")
-    expected = {"Fn::Join": ["", ["https://", {"Ref": rest_api}, ".execute-api.", {"Ref": "AWS::Region"}, ".",
-                                  {"Ref": "AWS::URLSuffix"}, "/prod"]]}
+def test_api_url_output_and_provision_api_url_are_the_apis_own_endpoint(synth):
+    (api,) = synth.of_type("AWS::ApiGatewayV2::Api")
+    expected = {"Fn::GetAtt": [api, "ApiEndpoint"]}
     assert synth.template["Outputs"]["ApiUrl"]["Value"] == expected
     assert synth.env("Provision")["API_URL"] == expected
     assert [key for key in synth.functions if "API_URL" in synth.env(key)] == ["Provision"]

@@ -16,7 +16,8 @@ TOKEN = "local-secret"
 
 def echo(name: str, headers: dict | None = None):
     def invoke(event):
-        body = {"api": name, "body": event["body"], "user": event["requestContext"]["identity"]["userArn"]}
+        iam = event["requestContext"].get("authorizer", {}).get("iam", {})
+        body = {"api": name, "body": event["body"], "user": iam.get("userArn")}
         return {"statusCode": 200, "headers": {"Content-Type": "application/json", **(headers or {})},
                 "body": json.dumps(body)}
     return invoke
