@@ -23,8 +23,8 @@ demo: setup  ## start the embedded stack, run `echo hello world` on an emulated 
 test: setup  ## the whole suite, offline: tests/e2e and the rest side by side (both mostly wait)
 	$(PY) tests/run_suite.py
 
-bench: setup  ## time short runs on the embedded stack; writes bench/results/embedded_run.json
-	$(PY) bench/embedded_run.py
+bench: setup  ## start phases, output speed, scale, AWS cost, on embedded stacks; writes bench/results/*.json
+	cd bench && for b in start output scale cost; do ../$(PY) $$b.py || exit 1; done
 
 synth: setup  ## synthesize the CDK app into cdk.out/ (no AWS credentials needed)
 	$(PY) app.py

@@ -22,7 +22,7 @@ from agent.dispatch import Dispatcher
 log = logging.getLogger("agent")
 
 MAX_RETRY_SECONDS = 60.0  # whatever `retry:` says: the power-off checks and the heartbeat go on
-HOLD_SECONDS = 20  # an events call may be held this long for news (under the client's 30 s timeout)
+HOLD_SECONDS = 15  # an events call may be held this long for news (well under the client's 30 s timeout)
 EVENTS_PATH = "/v1/agent/events?wait={}".format(HOLD_SECONDS)
 
 

@@ -35,7 +35,15 @@ def concurrent_runs(stack, count: int) -> dict:
             "instances_left": len(left), "seconds": round(seconds, 2), "failures": wrong[:5]}
 
 
-def gateway_rate(stack, seconds: float) -> dict:
+def gateway_rate(stack, seconds: float, windows: int = 3) -> dict:
+    """Requests per second over `windows` windows of `seconds`: min and median (a shared machine)."""
+    found = [_window(stack, seconds) for _ in range(windows)]
+    rates = sorted(f["requests_per_s"] for f in found)
+    return {"clients": CLIENTS, "window_seconds": seconds, "windows": found, "requests_per_s_min": rates[0],
+            "requests_per_s_median": rates[len(rates) // 2], "errors": sum(f["errors"] for f in found)}
+
+
+def _window(stack, seconds: float) -> dict:
     state = stack.state
     request = urllib.request.Request(state["api_url"] + "/v1/runs?limit=20",
                                      headers={"Authorization": f"Bearer {state['token']}"})
@@ -53,8 +61,7 @@ def gateway_rate(stack, seconds: float) -> dict:
     threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
     [t.start() for t in threads]
     [t.join() for t in threads]
-    return {"clients": CLIENTS, "seconds": seconds, "requests": sum(counts), "errors": errors[0],
-            "requests_per_s": round(sum(counts) / seconds, 1)}
+    return {"requests": sum(counts), "errors": errors[0], "requests_per_s": round(sum(counts) / seconds, 1)}
 
 
 def main(count: int, seconds: float) -> dict:
@@ -62,9 +69,9 @@ def main(count: int, seconds: float) -> dict:
         runs = concurrent_runs(stack, count)
         rate = gateway_rate(stack, seconds)
     met = {"concurrent_runs": runs["succeeded_with_right_output"] == count and runs["instances_left"] == 0
-           and runs["no_control_plane_answers"] == 0, "gateway_requests_per_s": rate["requests_per_s"] >= 50}
+           and runs["no_control_plane_answers"] == 0, "gateway_requests_per_s": rate["requests_per_s_median"] >= 50}
     return write("scale", {"concurrent": runs, "gateway": rate, "targets": TARGETS, "met": met})
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50, float(sys.argv[2]) if len(sys.argv) > 2 else 10)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50, float(sys.argv[2]) if len(sys.argv) > 2 else 5)

@@ -31,43 +31,45 @@ def encode_value(value):
 
 def decode(cls, item: dict):
     """The record from its item; a field left out (a None when encoded) is None unless it has a default."""
-    hints = _hints(cls)
-    return cls(**{name: _decode(hints[name], item[name]) if name in item else None
-                  for name in hints if name in item or name in _optional_without_default(cls)})
+    decoders, optional = _plan(cls)
+    found = {name: (None if item[name] is None else decoders[name](item[name])) for name in decoders if name in item}
+    return cls(**{**{name: None for name in optional if name not in found}, **found})
 
 
 def check_fields(cls, names) -> None:
     """An update naming a field the record does not have is a bug: say so before writing anything."""
-    unknown = sorted(set(names) - set(_hints(cls)))
+    unknown = sorted(set(names) - set(_plan(cls)[0]))
     if unknown:
         raise TypeError(f"{cls.__name__} has no field {unknown[0]!r}")
 
 
 @lru_cache(maxsize=None)
-def _optional_without_default(cls) -> frozenset:
-    return frozenset(f.name for f in dataclasses.fields(cls)
-                     if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-                     and type(None) in typing.get_args(_hints(cls)[f.name]))
+def _plan(cls) -> tuple[dict, frozenset]:
+    """Per field, the function that turns its stored value back (worked out once per record type: a page
+    of runs decodes thousands of fields), and the optional fields without a default."""
+    hints = typing.get_type_hints(cls)
+    decoders = {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(cls)}
+    optional = frozenset(f.name for f in dataclasses.fields(cls)
+                         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+                         and type(None) in typing.get_args(hints[f.name]))
+    return decoders, optional
 
 
-@lru_cache(maxsize=None)
-def _hints(cls) -> dict:
-    return {f.name: typing.get_type_hints(cls)[f.name] for f in dataclasses.fields(cls)}
-
-
-def _decode(hint, value):
-    if value is None:
-        return None
+def _decoder(hint):
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (types.UnionType, typing.Union):  # X | None
-        return _decode(next(a for a in args if a is not type(None)), value)
+        inner = _decoder(next(a for a in args if a is not type(None)))
+        return lambda value: None if value is None else inner(value)
     if dataclasses.is_dataclass(hint):
-        return decode(hint, value)
+        return lambda value: decode(hint, value)
     if origin is tuple:
-        return tuple(_decode(args[0], v) for v in value)
+        element = _decoder(args[0])
+        return lambda value: tuple(element(v) for v in value)
     if hint in (int, float):
-        return hint(value)
-    return plain(value)
+        return hint
+    if hint in (str, bool):
+        return lambda value: value
+    return plain
 
 
 def plain(value):

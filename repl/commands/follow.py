@@ -4,12 +4,14 @@ import json
 
 from functions.core import states
 from repl import run_lines
-from repl.client import TIMEOUT_SECONDS
+from repl.client import TIMEOUT_SECONDS, Unreachable
 from repl.commands import Context, about_run
 from repl.errors import CliError
 from repl.status_line import StatusLine
 
-WAIT_SECONDS = 20  # a read may be held this long until there is something new (the embedded stack holds it)
+WAIT_SECONDS = 15  # a read may be held this long until there is news (the embedded stack holds it), well
+# under the client's 30 s timeout even when a busy stack takes a while to answer afterwards
+READ_ATTEMPTS = 3
 POLL_SECONDS = 3.0  # between reads of an idle run, when the answer does not say (poll_after_ms)
 
 
@@ -48,8 +50,7 @@ class Follower:
             query = {"after": self.after}
             if hold and self.seen:  # a follower: the last read of a page may wait for news
                 query.update(wait=WAIT_SECONDS, status=self.seen)
-            with about_run(self.run_id):
-                page = self.ctx.client.get(f"/v1/runs/{self.run_id}/logs", **query)
+            page = self._read(query)
             news = page["run"]["status"] != self.seen or page["next"] != self.after
             self.seen = page["run"]["status"]
             self.status.update(page["run"])
@@ -62,6 +63,18 @@ class Follower:
                 # all there is now: read again after the interval the API suggests (a read the embedded
                 # stack would hold costs a request on AWS, where nothing holds it)
                 return page["run"], page.get("poll_after_ms", POLL_SECONDS * 1000) / 1000
+
+    def _read(self, query: dict) -> dict:
+        """One page; a read that got no answer (a busy or briefly unreachable control plane) is tried
+        again, as reading changes nothing."""
+        for attempt in range(1, READ_ATTEMPTS + 1):
+            try:
+                with about_run(self.run_id):
+                    return self.ctx.client.get(f"/v1/runs/{self.run_id}/logs", **query)
+            except Unreachable:
+                if attempt == READ_ATTEMPTS:
+                    raise
+                self.ctx.env.sleep(attempt)
 
     def _take(self, entries: list) -> None:
         if not self.stream:

@@ -72,7 +72,7 @@ def test_news_is_read_on_at_once_and_an_idle_run_after_the_interval_the_api_sugg
     reads = plane.calls("GET", "/v1/runs/r1/logs")
     # each read after the first may be held for news, by a stack that can (the embedded one does)
     assert reads[0]["query"] == {"after": ["0"]}
-    assert all(r["query"]["wait"] == ["20"] and r["query"]["status"] for r in reads[1:])
+    assert all(r["query"]["wait"] == ["15"] and r["query"]["status"] for r in reads[1:])
 
 
 def test_the_request_carries_every_flag(repl_main, plane):
@@ -129,3 +129,19 @@ def test_ctrl_c_while_waiting_for_json_detaches_too(repl_main, plane):
     result = repl_main(*SPEC, "-c", "sleep 600", "--json", server=plane, sleep=interrupt)
     assert (result.exit_code, result.stdout) == (130, "")
     assert result.stderr.startswith("detached from run r1;")
+
+
+def test_a_follower_read_with_no_answer_is_tried_again(repl_main, plane, sleeps):
+    plane.script("r1", step("running", ("stdout", "a\n")), step("succeeded", exit_code=0))
+    original = plane.answer
+    dropped = []
+
+    def answer(method, path, query, body):
+        if path == "/v1/runs/r1/logs" and not dropped:
+            dropped.append(path)
+            raise ConnectionResetError("dropped")  # the server closes the connection: no answer at all
+        return original(method, path, query, body)
+
+    plane.answer = answer
+    result = repl_main(*SPEC, "-c", "true", server=plane)
+    assert (result.exit_code, result.stdout) == (0, "a\n") and dropped

@@ -40,7 +40,10 @@ CASES = {
     ("finalize", "TerminateInstances NotFound"): "succeeded",
     **{(phase, "record deleted"): None for phase in PHASE_TASK},
     **{(phase, "control plane restarted"): "succeeded" for phase in PHASE_TASK},
+    ("boot", "register reply lost"): "succeeded",  # registered again: the same command, claimed once
+    ("running", "log request lost"): "succeeded",  # the batch resent with its seq: stored once
 }
+LOST_ANSWERS = ("register reply lost", "log request lost")  # the agent's side: nothing to set up
 
 
 def agent_stop(phase: str, fault: str) -> str | None:
@@ -108,21 +111,27 @@ def setup_fault(stack, faults: Faults, phase: str, fault: str, run_box: dict) ->
         faults.at(task, lambda: tables.runs().delete_item(Key={"run_id": run_box["run"].run_id}))
     elif fault == "control plane restarted":
         faults.at(task, restart_control_plane)
+    # the agent's own faults (crashing, silent, never registering, lost answers): drive_agent plays them
 
 
-def drive_agent(stack, run_id: str, stop: str | None) -> bool:
+def drive_agent(stack, run_id: str, stop: str | None, fault: str = "") -> bool:
     """The instance's agent, scripted; True once it has written its log line."""
     agent = stack.wait_for(lambda: _launched(stack, run_id), what="a launch or the run's end")
     if agent is ENDED or stop == "before registering":
         return False
     agent.register()
+    if fault == "register reply lost":  # the answer never reached the agent: it registers again
+        first, agent.start = agent.start, None
+        agent.register()
+        assert agent.start == first and agent.start is not None
     if stop == "after registering" or stack.wait_for(lambda: _started(agent, run_id), what="start_run") is ENDED:
         return False
     if stop == "after start_run":
         return False
-    status, body = agent.call("POST", "/v1/agent/logs", {"run_id": run_id, "seq": 1, "entries": [
-        {"stream": "stdout", "data": BEFORE_FAULT}]})
-    assert status == 200, body
+    batch = {"run_id": run_id, "seq": 1, "entries": [{"stream": "stdout", "data": BEFORE_FAULT}]}
+    for _ in range(2 if fault == "log request lost" else 1):  # a lost answer: the same batch again
+        status, body = agent.call("POST", "/v1/agent/logs", batch)
+        assert status == 200, body
     if stop == "after logs":
         return True
     agent.exited(0)
@@ -160,7 +169,7 @@ def test_every_fault_in_every_phase_ends_with_nothing_left_running(stack, monkey
     setup_fault(stack, faults, phase, fault, run_box)
     run_box["run"] = stack.create_run()
     run_id = run_box["run"].run_id
-    wrote_logs = drive_agent(stack, run_id, agent_stop(phase, fault))
+    wrote_logs = drive_agent(stack, run_id, agent_stop(phase, fault), fault)
     sfn = boto3.client("stepfunctions")
     arn = run_box["run"].execution_arn
     stack.wait_for(lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING",
@@ -183,4 +192,5 @@ def test_the_matrix_covers_every_phase_and_every_fault():
     assert {phase for phase, _ in CASES} == set(PHASE_TASK)
     assert {fault for _, fault in CASES} == {
         "task fails once", "task fails always", "agent crashes", "agent never registers", "agent goes silent",
-        "capacity error", "TerminateInstances NotFound", "record deleted", "control plane restarted"}
+        "capacity error", "TerminateInstances NotFound", "record deleted", "control plane restarted",
+        *LOST_ANSWERS}
