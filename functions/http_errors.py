@@ -55,5 +55,5 @@ def json_body(event) -> object:
     """The request body as JSON, or a 400 that says so (Powertools' json_body would answer 500)."""
     try:
         return json.loads(event.body or "null")
-    except ValueError:
-        raise Invalid("body: not valid JSON", field="body") from None
+    except (ValueError, RecursionError):  # RecursionError: brackets nested deeper than a request needs
+        raise Invalid("body: not valid JSON (or nested too deep)", field="body") from None

@@ -32,7 +32,7 @@ class SigV4:
 
 def region_for(host: str, environ: Mapping[str, str]) -> str:
     """API Gateway's default host names carry the region; a custom domain falls back to the AWS env vars."""
-    match = _API_HOST.match(host)
+    match = _API_HOST.fullmatch(host)
     if match:
         return match.group(1)
     return environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1"

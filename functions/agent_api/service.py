@@ -6,7 +6,8 @@ from functions.aws import log_chunks, run_env, stepfunctions
 from functions.aws.run_start import start_run_event
 from functions.core import outcomes, states
 from functions.core.clock import now_ms, parse_iso
-from functions.core.errors import Invalid, RunCancelled
+from functions.core.errors import Conflict, Invalid, RunCancelled
+from functions.core.requests import is_text
 from functions.core.records import (AgentEvent, AgentInfo, AgentReport, Instance, Interruption, LogBatch, LogChunk,
                                     LogEntry, Run)
 from functions.settings import settings
@@ -14,7 +15,9 @@ from functions.store import instances, logs, runs
 
 RETRY_AWAITING_MS = 1_000  # a command or a cancel is on its way (the workflow's fallback): come back soon
 HEARTBEAT_EVERY_MS = 30_000  # SendTaskHeartbeat at most this often (the limit is the run's agent_silent_seconds)
-MAX_BATCH_CHARS = 256_000  # DynamoDB items stop at 400 KB
+MAX_SEQ = 10 ** 9  # batches per run: far more than a run makes, far under DynamoDB's 38 digits
+MAX_BATCH_ENTRIES = 10_000  # per inline batch: each entry is a map in the item
+MAX_BATCH_BYTES = 256_000  # of UTF-8 per inline batch: DynamoDB items stop at 400 KB
 ATTACHED_MS = 30_000  # a follower read the output this recently: it is attached
 STREAMS = ("stdout", "stderr")
 SPOT_ACTIONS = ("terminate", "stop", "hibernate")  # IMDS spot/instance-action's `action`
@@ -65,9 +68,10 @@ def events(instance: Instance, last_event_header: str | None) -> tuple[str, bool
 
 
 def _last_event_id(header: str | None) -> int:
-    if not (header or "0").isdigit():
-        raise Invalid("Last-Event-ID: must be a non-negative integer", field="Last-Event-ID")
-    return int(header or "0")
+    text = header or "0"
+    if not (text.isascii() and text.isdigit() and len(text) <= 15):  # isdigit alone takes "²"
+        raise Invalid("Last-Event-ID: must be a whole number from 0 to 999999999999999", field="Last-Event-ID")
+    return int(text)
 
 
 def sse_body(retry_ms: int, pending: list[AgentEvent], state: dict | None = None) -> str:
@@ -88,8 +92,8 @@ def store_logs(instance: Instance, body: dict) -> dict:
     (nothing stored yet); `chunk` {bytes, raw_bytes}: the chunk PUT there is the batch. The answer says
     whether a follower is reading (the agent then ships sooner)."""
     seq = body.get("seq")
-    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
-        raise Invalid("seq: must be an integer from 1", field="seq")
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
+        raise Invalid(f"seq: must be an integer from 1 to {MAX_SEQ}", field="seq")
     if "upload" in body:
         return {"upload_url": log_chunks.upload_url(instance.run_id, seq, _chunk_size(body["upload"], "upload"))}
     if "chunk" in body:
@@ -98,8 +102,18 @@ def store_logs(instance: Instance, body: dict) -> dict:
             bytes=_chunk_size(chunk, "chunk"), raw_bytes=_chunk_size(chunk, "chunk", "raw_bytes")))
     else:
         batch = LogBatch(run_id=instance.run_id, seq=seq, entries=_entries(body.get("entries")))
+    _in_order(instance.run_id, seq)
     logs.put_batch(batch, settings().log_retention_days)
     return {"ok": True, "attached": attached(instance, now_ms())}
+
+
+def _in_order(run_id: str, seq: int) -> None:
+    """seq rises strictly, so a reader past seq N never misses a batch: a batch resent as it was stored
+    is fine (stored once); a lower seq not stored yet, a batch that would land behind a reader, is not."""
+    last = logs.last_seq(run_id)
+    if seq <= last and not logs.exists(run_id, seq):
+        raise Conflict(f"seq: {seq} is below the last batch stored ({last}); batches must be numbered in order",
+                       field="seq")
 
 
 def attached(instance: Instance, now: int) -> bool:
@@ -108,9 +122,11 @@ def attached(instance: Instance, now: int) -> bool:
 
 def _entries(entries) -> tuple[LogEntry, ...]:
     if not isinstance(entries, list) or not all(_entry_ok(e) for e in entries):
-        raise Invalid("entries: must be a list of {stream: stdout|stderr, data: text}", field="entries")
-    if sum(len(e["data"]) for e in entries) > MAX_BATCH_CHARS:
-        raise Invalid(f"entries: a batch holds at most {MAX_BATCH_CHARS} characters; send more as a chunk",
+        raise Invalid("entries: must be a list of {stream: stdout|stderr, data: UTF-8 text}", field="entries")
+    if len(entries) > MAX_BATCH_ENTRIES:
+        raise Invalid(f"entries: a batch holds at most {MAX_BATCH_ENTRIES} entries", field="entries")
+    if sum(len(e["data"].encode("utf-8")) for e in entries) > MAX_BATCH_BYTES:
+        raise Invalid(f"entries: a batch holds at most {MAX_BATCH_BYTES} bytes of UTF-8; send more as a chunk",
                       field="entries")
     return tuple(LogEntry(stream=e["stream"], data=e["data"]) for e in entries)
 
@@ -169,13 +185,14 @@ def _notice_time(value) -> int:
 
 
 def _exit_code(value):
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise Invalid("exit_code: must be an integer or null", field="exit_code")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not -2 ** 31 <= value < 2 ** 31):
+        raise Invalid("exit_code: must be an integer (a process's exit status) or null", field="exit_code")
     return value
 
 
 def _entry_ok(entry) -> bool:
-    return isinstance(entry, dict) and entry.get("stream") in STREAMS and isinstance(entry.get("data"), str)
+    return (isinstance(entry, dict) and entry.get("stream") in STREAMS and isinstance(entry.get("data"), str)
+            and is_text(entry["data"]))
 
 
 def _agent_info(body) -> AgentInfo:

@@ -4,7 +4,7 @@ import json
 
 from functions.api import snapshots, workdirs
 from functions.api.views import log_entries, run_view
-from functions.aws import log_chunks, run_env, stepfunctions
+from functions.aws import lambdas, log_chunks, regions, run_env, stepfunctions
 from functions.core import states
 from functions.core.clock import now_ms
 from functions.core.errors import Conflict, Invalid, RunCancelled
@@ -23,6 +23,8 @@ def create_run(owner: str, body, idempotency_key: str | None = None) -> tuple[Ru
     """The new run, and whether it already existed: with an Idempotency-Key, the same owner and
     key always name the same run, however often the request is sent (after a timeout, a crash...)."""
     req = parse_run_request(body, settings().default_region)
+    if req.region:
+        regions.check(req.region)
     key = _idempotency_key(idempotency_key)
     req, image_id = snapshots.launch_from(owner, req) if req.snapshot else (req, None)
     run = _new_run(owner, req, image_id, idempotent_run_id(owner, key) if key else new_run_id(),
@@ -118,7 +120,12 @@ def cancel_run(owner: str, run_id: str) -> dict:
         instances.push_event(run.instance_key, "cancel_run", {"run_id": run_id})
     elif run.task_token:
         stepfunctions.fail(run.task_token, RunCancelled("cancelled by the user"))
-    # Before the command started, the workflow's next task sees the cancel and cleans up.
+    # Before the command started, the workflow's next task sees the cancel and cleans up; a workflow
+    # that is no longer running will not: the sweeper ends the run and terminates its instances now.
+    execution = stepfunctions.execution_status(run.execution_arn) if run.execution_arn else None
+    if execution is not None and execution["status"] != "RUNNING":
+        lambdas.invoke(settings().sweeper_function, {"reconcile": run_id})
+        run = runs.get(run_id) or run
     return {"run": run_view(run)}
 
 
@@ -129,8 +136,10 @@ def _limit(text: str | None) -> int:
     return value
 
 
+MAX_CURSOR = 10 ** 15  # a batch number, bounded long before DynamoDB's 38 digits
+
+
 def _int(field: str, text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise Invalid(f"{field}: {text!r} is not an integer", field=field) from None
+    if not (text.isascii() and text.isdigit() and len(text) <= 15):  # isdigit alone takes "²"
+        raise Invalid(f"{field}: {text[:40]!r} is not a whole number from 0 to {MAX_CURSOR - 1}", field=field)
+    return int(text)

@@ -104,6 +104,14 @@ def dynamodb():
     return resource("dynamodb")
 
 
+def regions(service: str, near: str | None = None) -> list[str]:
+    """The regions of `near`'s partition (the default region's) where AWS offers `service`, from
+    botocore's endpoint data: no call is made."""
+    with _lock:
+        session = _session()
+        return session.get_available_regions(service, session.get_partition_for_region(_region(near)))
+
+
 def credentials():
     """The default credential chain's credentials (env vars, ~/.aws, AWS_PROFILE, SSO, IMDS), or None,
     as they are now: a session of its own, since a session keeps the first credentials it found."""

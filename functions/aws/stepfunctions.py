@@ -40,6 +40,19 @@ def start(run: Run) -> str:
     return machine.replace(":stateMachine:", ":execution:") + ":" + run_id
 
 
+def execution_status(arn: str) -> dict | None:
+    """{"status", "error", "cause"} of an execution (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED), or
+    None if Step Functions has none of that ARN."""
+    with aws_call("states:DescribeExecution"):
+        try:
+            found = clients.stepfunctions().describe_execution(executionArn=arn)
+        except ClientError as err:
+            if err.response["Error"]["Code"] == "ExecutionDoesNotExist":
+                return None
+            raise
+    return {"status": found["status"], "error": found.get("error"), "cause": found.get("cause")}
+
+
 def succeed(token: str, output: dict) -> bool:
     """False when the task had already ended (its token is stale)."""
     return _stale_ok("states:SendTaskSuccess",

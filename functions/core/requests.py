@@ -69,6 +69,9 @@ def _provider(value) -> str:
 def _command(value) -> str:
     if not isinstance(value, str) or not value.strip():
         raise Invalid("command: required, a non-empty shell command", field="command")
+    if not is_text(value) or "\0" in value:
+        raise Invalid("command: must be UTF-8 text without NUL characters (a shell cannot carry them)",
+                      field="command")
     if len(value.encode()) > MAX_COMMAND_BYTES:
         raise Invalid(f"command: longer than {MAX_COMMAND_BYTES} bytes; put it in a script", field="command")
     return value
@@ -93,8 +96,17 @@ def _workdir(value) -> str | None:
     return value["sha256"]
 
 
+def is_text(value: str) -> bool:
+    """Whether value can be sent and stored as UTF-8 (a lone surrogate, from JSON's \\ud800, cannot)."""
+    try:
+        value.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def is_sha256(value) -> bool:
-    return isinstance(value, str) and bool(_SHA256.match(value))
+    return isinstance(value, str) and bool(_SHA256.fullmatch(value))
 
 
 def _spot(value) -> bool:
@@ -104,6 +116,6 @@ def _spot(value) -> bool:
 
 
 def _region(value) -> str:
-    if not isinstance(value, str) or not _REGION.match(value):
+    if not isinstance(value, str) or not _REGION.fullmatch(value):
         raise Invalid(f"region: {value!r} is not an AWS region name; allowed: e.g. us-east-1, eu-west-1", field="region")
     return value

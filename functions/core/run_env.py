@@ -17,7 +17,9 @@ def parse_env(value) -> dict:
         return {}
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise Invalid('env: must be an object of NAME: "value" strings', field="env")
-    bad = sorted(name for name in value if not NAME.match(name) or name.startswith(RESERVED[0]) or name == RESERVED[1])
+    if any("\0" in v or not _utf8(v) for v in value.values()):
+        raise Invalid("env: a value holds a NUL or is not UTF-8 text; an environment cannot carry it", field="env")
+    bad = sorted(name for name in value if not NAME.fullmatch(name) or name.startswith(RESERVED[0]) or name == RESERVED[1])
     if bad:
         raise Invalid(f"env: {bad[0]!r} is not allowed; names are letters, digits and _, not starting with a "
                       "digit, and neither PATH nor SKYREPL_*", field="env")
@@ -27,3 +29,11 @@ def parse_env(value) -> dict:
         raise Invalid(f"env: more than {MAX_BYTES} bytes in all; pass large values as files in the workdir",
                       field="env")
     return dict(value)
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False

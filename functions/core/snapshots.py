@@ -23,14 +23,14 @@ def state_of(ec2_state: str | None) -> str:
 
 
 def image_id(value, field: str) -> str:
-    if not isinstance(value, str) or not _AMI_ID.match(value):
+    if not isinstance(value, str) or not _AMI_ID.fullmatch(value):
         raise Invalid(f"{field}: {value!r} is not a snapshot id; allowed: an AMI id such as ami-0abc123",
                       field=field)
     return value
 
 
 def is_instance_id(source: str) -> bool:
-    return bool(_INSTANCE_ID.match(source))
+    return bool(_INSTANCE_ID.fullmatch(source))
 
 
 def parse_create(body) -> tuple[str, str | None]:
@@ -41,10 +41,10 @@ def parse_create(body) -> tuple[str, str | None]:
     if unknown:
         raise Invalid(f"{unknown[0]}: unknown field; allowed: {', '.join(FIELDS)}", field=unknown[0])
     source, name = body.get("source"), body.get("name")
-    if not isinstance(source, str) or not (_RUN_ID.match(source) or is_instance_id(source)):
+    if not isinstance(source, str) or not (_RUN_ID.fullmatch(source) or is_instance_id(source)):
         raise Invalid(f"source: {source!r} is not a run id (r8k2m9xq1d) or an instance id (i-0abc...)",
                       field="source")
-    if name is not None and (not isinstance(name, str) or not _NAME.match(name)):
+    if name is not None and (not isinstance(name, str) or not _NAME.fullmatch(name)):
         raise Invalid(f"name: {name!r} is not a valid image name; allowed: 3 to 128 letters, digits, "
                       "spaces and ( ) [ ] . / - ' @ _", field="name")
     return source, name

@@ -31,7 +31,7 @@ class Spec:
 
 def arch_of(instance_type: str) -> str:
     family = instance_type.split(".", 1)[0]
-    return "arm64" if _GRAVITON.match(family) else "amd64"
+    return "arm64" if _GRAVITON.fullmatch(family) else "amd64"
 
 
 def parse_spec(text: str) -> Spec:
@@ -40,7 +40,7 @@ def parse_spec(text: str) -> Spec:
     text = text.strip()
     if ":" in text:
         return _parse_os_descriptor(text)
-    if not _INSTANCE_TYPE.match(text):
+    if not _INSTANCE_TYPE.fullmatch(text):
         raise Invalid(f"spec: {text!r} is neither an EC2 instance type nor distro:version:arch; {_ALLOWED}", field="spec")
     return Spec(text, text, "ubuntu", DEFAULT_VERSION, arch_of(text))
 

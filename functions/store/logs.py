@@ -30,6 +30,11 @@ def read(run_id: str, after: int) -> tuple[list[LogBatch], int]:
     return batches, last
 
 
+def exists(run_id: str, seq: int) -> bool:
+    return "Item" in tables.logs().get_item(Key={"run_id": run_id, "seq": seq}, ConsistentRead=True,
+                                            ProjectionExpression="seq")
+
+
 def last_seq(run_id: str) -> int:
     """The highest seq stored for the run (0 for none): where a restarted agent goes on numbering."""
     page = tables.logs().query(KeyConditionExpression=Key("run_id").eq(run_id), ScanIndexForward=False, Limit=1,

@@ -11,13 +11,17 @@ from functions.core.errors import Invalid, run_not_found
 from functions.core.records import Run
 from functions.store import tables
 from functions.store.codec import check_fields, decode, encode, plain
-from functions.store.items import condition_held, update_expression
+from functions.store.items import all_pages, condition_held, update_expression
 
 _CURSOR_FIELDS = {"run_id", "owner", "created_at"}  # the table key plus the by_owner index key
 
 
+UNSETTLED = "yes"  # the one value of the sparse `unsettled` index's key
+
+
 def _item(run: Run) -> dict:
-    return {**encode(run), "created_at": iso(run.created_ms)}  # the by_owner index's sort key
+    # created_at: the indexes' sort key; unsettled: until the run has ended and its teardown is confirmed
+    return {**encode(run), "created_at": iso(run.created_ms), "unsettled": UNSETTLED}
 
 
 def create(run: Run) -> bool:
@@ -53,9 +57,10 @@ def _start_key(cursor: str, owner: str) -> dict:
     """Decode a cursor from list_owned; anything else (or another owner's cursor) is the caller's error."""
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         key = None
-    if not isinstance(key, dict) or set(key) != _CURSOR_FIELDS or key["owner"] != owner:
+    if not isinstance(key, dict) or set(key) != _CURSOR_FIELDS or not all(isinstance(v, str) for v in key.values()) \
+            or key["owner"] != owner:
         raise Invalid("cursor: not a cursor this listing returned; pass next_cursor from the previous page", field="cursor")
     return key
 
@@ -89,6 +94,18 @@ def finish(run_id: str, status: str, exit_code: int | None, reason: str, ended_m
     kwargs["ExpressionAttributeValues"].update({f":t{i}": s for i, s in enumerate(states.TERMINAL_STATUSES)})
     terminal = ", ".join(f":t{i}" for i in range(len(states.TERMINAL_STATUSES)))
     return _conditional(run_id, kwargs, f"attribute_exists(run_id) AND NOT (#st IN ({terminal}))")
+
+
+def unsettled() -> list[Run]:
+    """Every run not yet ended with its instance's end confirmed, oldest first (a sparse index: few)."""
+    items = all_pages(tables.runs().query, IndexName="unsettled", KeyConditionExpression=Key("unsettled").eq(UNSETTLED))
+    return [decode(Run, item) for item in items]
+
+
+def settle(run_id: str) -> None:
+    """The run has ended and its teardown is confirmed: out of the sweeper's sight."""
+    tables.runs().update_item(Key={"run_id": run_id}, UpdateExpression="REMOVE unsettled",
+                              ConditionExpression="attribute_exists(run_id)")
 
 
 def start_clock(run_id: str, deadline_ms: int) -> Run:

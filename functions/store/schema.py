@@ -26,7 +26,10 @@ class Table:
         return TABLE_ENV_VARS[self.logical_id]
 
 
-RUNS = Table("Runs", "run_id", indexes=(Index("by_owner", "owner", "created_at"),))
+# `unsettled` (a sparse index): every run from its creation until it has ended and its instance's end is
+# confirmed; the sweeper reconciles them (functions/lifecycle/reconcile.py).
+RUNS = Table("Runs", "run_id", indexes=(Index("by_owner", "owner", "created_at"),
+                                        Index("unsettled", "unsettled", "created_at")))
 INSTANCES = Table("Instances", "instance_key", indexes=(Index("by_owner", "owner", "created_at"),))
 LOGS = Table("Logs", "run_id", sort_key="seq", sort_key_type="N", ttl_attribute="expires_at")
 # Small shared state: the AMI cache, per-region startup results, regions in use.

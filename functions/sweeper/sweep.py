@@ -11,6 +11,7 @@ from functions.core.clock import now_ms, parse_iso
 from functions.core.errors import DeadlineReached, InstanceSwept, RunCancelled
 from functions.core.naming import TAG_DEADLINE, TAG_RUN_ID
 from functions.core.records import Orphan, Run
+from functions.lifecycle import reconcile
 from functions.settings import settings
 from functions.store import instances, orphans, runs
 
@@ -31,7 +32,7 @@ def sweep() -> dict:
                 _mark_terminated(run)
                 _end_workflow_wait(run, why)
                 terminated.append({"instance_id": found["instance_id"], "region": region, "reason": why})
-    return {"terminated": terminated, "orphan_ids": orphan_ids}
+    return {"terminated": terminated, "orphan_ids": orphan_ids, "reconciled": reconcile.sweep()}
 
 
 def verdict(found: dict, run: Run | None, now: int) -> str | None:
@@ -83,3 +84,8 @@ def _end_workflow_wait(run: Run | None, why: str) -> None:
 def _mark_terminated(run: Run | None) -> None:
     if run and run.instance_key:
         instances.update(run.instance_key, state=states.TERMINATED, terminated_ms=now_ms())
+
+
+def reconcile_one(run_id: str) -> str | None:
+    run = runs.get(run_id)
+    return reconcile.reconcile(run, now_ms()) if run else None

@@ -6,5 +6,7 @@ Names only here (no boto3), so infra/ can import them.
 PARAMETER_PREFIX = "/skyrepl/tailscale/"
 API_KEY_PARAMETER = PARAMETER_PREFIX + "api-key"  # SecureString: a Tailscale API access token
 TAILNET_PARAMETER = PARAMETER_PREFIX + "tailnet"  # String: the tailnet's name, or "-" for the token's own
-# Workflow tasks that read them: Provision mints an auth key, Finalize and Cleanup remove the device.
+# Functions that read them: Provision mints an auth key; Finalize, Cleanup and the Sweeper (a teardown its
+# workflow left undone) remove the device.
 TASKS = ("Provision", "Finalize", "Cleanup")
+READERS = TASKS + ("Sweeper",)

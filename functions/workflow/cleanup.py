@@ -1,15 +1,29 @@
-"""Cleanup: every caught failure ends here: terminate and confirm, then a terminal status with a reason."""
-from functions.core.clock import now_ms
-from functions.store import runs
+"""Cleanup: every caught failure ends here: terminate and confirm, then a terminal status with a reason.
+
+Cleanup itself never fails for an instance it cannot reach (a region out of reach, a refused call): the
+run still ends, with the reason, and stays unsettled; the sweeper terminates it by tag at every sweep
+until EC2 confirms (functions/lifecycle/reconcile.py). Only an end EC2 has not confirmed *yet* is retried
+here (TerminationNotConfirmed, by the state machine).
+"""
+from botocore.exceptions import BotoCoreError
+
 from functions.core import outcomes
-from functions.workflow.teardown import terminate_and_confirm, terminate_by_tag
+from functions.core.clock import now_ms
+from functions.core.errors import AwsError
+from functions.lifecycle.teardown import terminate_and_confirm, terminate_by_tag
+from functions.observability import logger
+from functions.store import runs
 
 
 def handler(event, _context=None) -> dict:
     run = runs.get(event["run_id"])
     if run is None:  # the record is gone: still make sure nothing of this run is left running
         return {"status": "unknown", "terminated": terminate_by_tag(event["run_id"])}
-    terminate_and_confirm(run)
     status, exit_code, reason = outcomes.from_error(run, event.get("error") or {})
+    try:
+        terminate_and_confirm(run)
+    except (AwsError, BotoCoreError) as err:
+        logger.warning("teardown out of reach: the sweeper retries", extra={"run_id": run.run_id, "error": str(err)})
+        reason += f"; its instances could not be terminated yet ({err}): the sweeper keeps trying"
     runs.finish(run.run_id, status, exit_code, reason, now_ms())
     return {"status": status}

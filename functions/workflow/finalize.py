@@ -3,7 +3,7 @@ from functions.core.clock import now_ms
 from functions.core.errors import RunCancelled
 from functions.store import runs
 from functions.core import outcomes
-from functions.workflow.teardown import terminate_and_confirm
+from functions.lifecycle.teardown import terminate_and_confirm
 
 
 def handler(event, _context=None) -> dict:

@@ -84,6 +84,8 @@ class Api(Construct):
         self.user_fn.add_environment("STATE_MACHINE_ARN", state_machine.state_machine_arn)
         state_machine.grant_start_execution(self.user_fn)  # POST /v1/runs
         state_machine.grant(self.user_fn, "states:SendTaskFailure")  # cancel fails the waiting task
+        # cancel looks whether the run's workflow still runs (if not, the sweeper ends the run now)
+        state_machine.grant_execution(self.user_fn, "states:DescribeExecution")
         self.agent_fn.add_environment("STATE_MACHINE_ARN", state_machine.state_machine_arn)
         # the agent's exited status ends the run; its events calls are the heartbeat, and force a cancel
         # the agent has not carried out within the grace

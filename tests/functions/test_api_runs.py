@@ -109,3 +109,11 @@ def test_a_bad_cursor_answers_400_cursor(plane, cursor):
     status, answer = plane.call("GET", f"/v1/runs?cursor={cursor}")
     assert (status, answer["error"]["field"]) == (400, "cursor")
     assert answer["error"]["message"].startswith("cursor: ")
+
+
+@pytest.mark.parametrize("region", ["us-est-1", "us-east-1\n", "mars-north-1"])
+def test_a_region_ec2_does_not_have_is_refused_listing_the_valid_ones_and_creates_nothing(plane, region):
+    status, answer = plane.call("POST", "/v1/runs", {"spec": "t3.micro", "command": "true", "region": region})
+    assert (status, answer["error"]["field"]) == (400, "region")
+    assert answer["error"]["message"].startswith("region:") and "us-east-1" in answer["error"]["message"]
+    assert plane.stored_runs() == [] and plane.executions() == []

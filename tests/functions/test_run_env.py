@@ -6,7 +6,8 @@ import boto3
 
 from functions.aws import run_env
 from functions.store import instances, runs, tables
-from functions.workflow import dispatch_run, teardown
+from functions.lifecycle import teardown
+from functions.workflow import dispatch_run
 from tests.functions import api_helpers
 
 aws_tables, plane = api_helpers.aws_tables, api_helpers.plane  # the fixtures these tests share

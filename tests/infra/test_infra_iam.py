@@ -28,7 +28,7 @@ TABLE_ACCESS = {
     **{task: {"Runs": "rw", "Instances": "rw"}
        for task in ("CheckRegistration", "StartRun", "DispatchRun", "Finalize")},
     "Cleanup": {"Runs": "rw", "Instances": "rw", "Kv": "read"},  # regions in use, when the run's record is gone
-    "Sweeper": {"Runs": "read", "Instances": "rw", "Kv": "rw"},
+    "Sweeper": {"Runs": "rw", "Instances": "rw", "Kv": "rw"},  # reconciles (ends, settles) runs
     "Startup": {"Kv": "rw"},
 }
 
@@ -94,7 +94,8 @@ def test_only_provision_startup_and_the_api_reach_the_key_parameters(synth):
 
 # who may touch a run's --env values (SSM SecureStrings under /skyrepl/runs/), and how
 RUN_ENV_ACCESS = {"Api": ["ssm:PutParameter"], "AgentApi": ["ssm:GetParameter"],
-                  "Finalize": ["ssm:DeleteParameter"], "Cleanup": ["ssm:DeleteParameter"]}
+                  "Finalize": ["ssm:DeleteParameter"], "Cleanup": ["ssm:DeleteParameter"],
+                  "Sweeper": ["ssm:DeleteParameter"]}  # the teardown of a run its workflow left undone
 
 
 def test_only_the_api_the_agent_route_and_teardown_reach_the_run_environments(synth):

@@ -55,9 +55,10 @@ def test_state_machine_may_invoke_exactly_the_task_functions(synth):
 
 def test_api_functions_get_the_state_machine_and_only_their_calls(synth):
     machine_id = next(iter(synth.of_type("AWS::StepFunctions::StateMachine")))
-    expected = {"Api": {"states:StartExecution", "states:SendTaskFailure"},
+    # the Api and the Sweeper also look whether a run's execution still runs (DescribeExecution)
+    expected = {"Api": {"states:StartExecution", "states:SendTaskFailure", "states:DescribeExecution"},
                 "AgentApi": {"states:SendTaskSuccess", "states:SendTaskHeartbeat", "states:SendTaskFailure"},
-                "Sweeper": {"states:SendTaskFailure"}}  # ends the wait of a run whose instance it terminates
+                "Sweeper": {"states:SendTaskFailure", "states:DescribeExecution"}}
     starts_or_ends_runs = {"Api", "AgentApi"}  # the Sweeper needs only the token, never the ARN
     for key, fn in synth.functions.items():
         states = {a for a in synth.actions(synth.role(key)) if a.startswith("states:")}

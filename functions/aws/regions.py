@@ -1,0 +1,13 @@
+"""Which regions a run may name: the EC2 regions of the deployment's partition (botocore's data). A typo
+(`us-est-1`) is refused at create, listing the valid ones, rather than failing in Provision and Cleanup."""
+from functions.aws import clients
+from functions.core.errors import Invalid
+from functions.settings import settings
+
+
+def check(region: str) -> str:
+    known = clients.regions("ec2", settings().default_region)
+    if region not in known:
+        raise Invalid(f"region: {region!r} is not an EC2 region of this partition; allowed: {', '.join(known)}",
+                      field="region")
+    return region
