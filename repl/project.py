@@ -10,6 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from repl import durations
 from repl.errors import CliError, ExitCode
 
 FILE_NAME = "repl.toml"
@@ -19,7 +20,7 @@ SETTINGS = {
     "spec": (str, 'a string, e.g. spec = "t3.micro" or spec = "ubuntu:noble:arm64"'),
     "region": (str, 'a string, e.g. region = "eu-west-1"'),
     "spot": (bool, "true or false"),
-    "max_duration": (int, "an integer number of milliseconds, e.g. max_duration = 7200000"),
+    "max_duration": ("duration", 'milliseconds or a number with a unit, e.g. max_duration = 7200000 or "2h"'),
     "env": (dict, 'a table of strings, e.g. env = { DEBUG = "1" }'),
     "artifacts": (list, 'an array of strings, e.g. artifacts = ["out/*.csv"]'),
 }
@@ -85,7 +86,9 @@ def _checked(settings: dict, path: Path, where: str, more: str) -> dict:
     return settings
 
 
-def _is(value, kind: type) -> bool:
+def _is(value, kind) -> bool:
+    if kind == "duration":
+        return durations.to_ms(value) is not None
     if kind is int:  # TOML's true is not a number of milliseconds, though Python's bool is an int
         return isinstance(value, int) and not isinstance(value, bool)
     if kind is dict:

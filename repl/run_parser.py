@@ -6,7 +6,7 @@ import argparse
 
 from functions.core import states
 from functions.core.requests import DEFAULT_MAX_DURATION_MS
-from repl import examples
+from repl import durations, examples
 from repl.commands import run, run_list, runs
 from repl.parser_parts import RAW, json_flag, noun, positive, with_id
 
@@ -21,8 +21,9 @@ def add_run(nouns) -> argparse.ArgumentParser:
     p.add_argument("--spec", help="an EC2 instance type (t3.micro, c8g.large) or "
                    "ubuntu:<noble|jammy|focal>:<amd64|arm64>")
     p.add_argument("-c", "--command", help="the shell command to run")
-    p.add_argument("--max-duration", type=int, metavar="MS",
-                   help=f"hard limit in milliseconds, boot included (default: {DEFAULT_MAX_DURATION_MS} = 1 h)")
+    p.add_argument("--max-duration", type=duration, metavar="DURATION",
+                   help=f"hard limit, counted from the launch request: milliseconds, or 90s, 30m, 2h "
+                   f"(default: {DEFAULT_MAX_DURATION_MS} = 1 h)")
     p.add_argument("--spot", action=argparse.BooleanOptionalAction,
                    help="a spot instance; --no-spot for on-demand even if repl.toml says spot = true")
     p.add_argument("--on-demand", dest="spot", action="store_false", default=None, help="the same as --no-spot")
@@ -68,3 +69,10 @@ def _add_actions(actions) -> None:
     for name, handler in (("list", run_list.list_runs), ("get", runs.get_run), ("logs", runs.logs),
                           ("cancel", runs.cancel)):
         actions.choices[name].set_defaults(handler=handler)
+
+
+def duration(text: str) -> int:
+    found = durations.to_ms(text)
+    if found is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration; allowed: {durations.ALLOWED}")
+    return found

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from functions.core.errors import Invalid
 from functions.core.requests import DEFAULT_MAX_DURATION_MS, parse_run_request
-from repl import project
+from repl import durations, project
 from repl.environment import Environment
 from repl.errors import CliError, ExitCode
 
@@ -76,7 +76,7 @@ def request_body(resolved: Resolved, command: str, snapshot: str | None) -> dict
     repl.toml is named with the file and table it came from."""
     values = resolved.values
     body = {"provider": values["provider"], "spec": values.get("spec"), "command": command,
-            "max_duration_ms": values["max_duration"], "spot": values["spot"]}
+            "max_duration_ms": durations.to_ms(values["max_duration"]), "spot": values["spot"]}
     if values.get("region"):
         body["region"] = values["region"]
     if snapshot:  # the API takes region, arch and a default spec from the snapshot

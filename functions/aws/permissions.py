@@ -23,7 +23,9 @@ EC2_ACTIONS = {
     "Finalize": TERMINATE,
     "Cleanup": TERMINATE,
     "Sweeper": TERMINATE,
-    "Startup": STARTUP,  # the deploy-time startup() for the stack's own region
+    # the deploy-time startup() for the stack's own region; it tags the group and key pair at creation,
+    # which EC2 authorizes as ec2:CreateTags (without it, the deploy-time startup always failed)
+    "Startup": STARTUP + ("ec2:CreateTags",),
     # the snapshot routes; CreateImage tags image and snapshots on create, which IAM checks as ec2:CreateTags
     "Api": SNAPSHOT + ("ec2:CreateTags",),
     "AgentApi": (),

@@ -2,8 +2,8 @@
 
 On Create and Update it verifies the credentials and creates (or finds) the `skyrepl-default`
 security group and the `skyrepl-{region}` key pair, exactly as the first launch in a region would.
-It always answers SUCCESS: a failure here must not roll the deployment back, since the first
-launch runs startup() again and reports the same error to the user with advice.
+A failure is reported as FAILED with the reason (a missing permission, say): the deployment is rolled
+back saying why, rather than succeeding with a startup that every launch would then fail.
 """
 import json
 import urllib.request
@@ -15,26 +15,26 @@ from functions.settings import settings
 
 @logger.inject_lambda_context
 def handler(event, context):
-    data, reason = {}, "nothing to do on delete: the security group and key pair are kept"
+    ok, data, reason = True, {}, "nothing to do on delete: the security group and key pair are kept"
     if event.get("RequestType") in ("Create", "Update"):
-        data, reason = run_startup(settings().default_region)
-    respond(event, context, data, reason)
+        ok, data, reason = run_startup(settings().default_region)
+    respond(event, context, data, reason, ok)
     return data
 
 
-def run_startup(region: str) -> tuple[dict, str]:
+def run_startup(region: str) -> tuple[bool, dict, str]:
     try:
         result = provider.startup(region)
-    except Exception as err:  # noqa: BLE001 - reported in the resource's reason, never fatal (see above)
+    except Exception as err:  # noqa: BLE001 - every failure is CloudFormation's to report (see above)
         logger.warning("startup failed at deploy", extra={"region": region, "error": str(err)})
-        return {}, f"startup() in {region} failed; the first launch will retry: {err}"
+        return False, {}, f"startup() in {region} failed: {err}"
     public = {k: str(result[k]) for k in ("security_group_id", "key_name") if k in result}
-    return public, f"startup() done in {region}"
+    return True, public, f"startup() done in {region}"
 
 
-def respond(event: dict, context, data: dict, reason: str) -> None:
+def respond(event: dict, context, data: dict, reason: str, ok: bool = True) -> None:
     body = json.dumps({
-        "Status": "SUCCESS", "Reason": reason[:1000], "Data": data,
+        "Status": "SUCCESS" if ok else "FAILED", "Reason": reason[:1000], "Data": data,
         "PhysicalResourceId": event.get("PhysicalResourceId") or f"skyrepl-startup-{settings().default_region}",
         "StackId": event["StackId"], "RequestId": event["RequestId"], "LogicalResourceId": event["LogicalResourceId"],
     }).encode()

@@ -72,7 +72,7 @@ def definition() -> dict:
                 # Max-duration is counted from the run's creation: StartRun computes what is left.
                 "TimeoutSecondsPath": "$.start.timeout_seconds",
                 # A silent agent: its events calls send SendTaskHeartbeat.
-                "HeartbeatSecondsPath": "$.timings.agent_silent_seconds",
+                "HeartbeatSecondsPath": "$.start.heartbeat_seconds",  # below the timeout (StartRun)
                 "ResultPath": "$.agent_report",
                 # DispatchRun failing before it ran; a second start_run for the run is ignored by the agent.
                 "Retry": [_LAMBDA_TRANSIENT],

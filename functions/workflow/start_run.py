@@ -9,6 +9,9 @@ from functions.workflow.guards import load_active
 
 
 def handler(event, _context=None) -> dict:
+    """AwaitCompletion's timeout (what is left of max-duration, plus the agent's time to report) and its
+    heartbeat (the run's agent-silent limit), which Step Functions requires to be below the timeout."""
     run = load_active(event["run_id"])
-    left_s = math.ceil((run.deadline_ms - now_ms()) / 1000)
-    return {"timeout_seconds": left_s + AGENT_REPORT_GRACE_SECONDS}
+    timeout_s = math.ceil((run.deadline_ms - now_ms()) / 1000) + AGENT_REPORT_GRACE_SECONDS
+    return {"timeout_seconds": timeout_s,
+            "heartbeat_seconds": max(1, min(run.timings.agent_silent_seconds, timeout_s - 1))}

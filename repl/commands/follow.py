@@ -26,6 +26,7 @@ class Follower:
     def __init__(self, ctx: Context, run_id: str, stream: bool = True, phases: bool = True, keep: bool = True):
         self.ctx, self.run_id, self.stream, self.keep = ctx, run_id, stream, keep
         self.after, self.entries, self.seen = 0, [], None
+        self.open_line = False  # the command's output so far ends mid-line
         self.status = StatusLine(ctx.env, enabled=phases)
 
     def follow(self) -> dict:
@@ -86,6 +87,7 @@ class Follower:
         for entry in entries:
             to_stderr = entry["stream"] == "stderr"
             (env.err if to_stderr else env.out)(entry["data"])
+            self.open_line = not entry["data"].endswith("\n") if entry["data"] else self.open_line
             self.status.wrote(entry["data"], env.stderr if to_stderr else env.stdout)
         if entries:
             self.status.draw()
@@ -113,7 +115,10 @@ def wait(ctx: Context, run_id: str) -> dict:
     return Follower(ctx, run_id, stream=False, phases=False, keep=False).follow()
 
 
-def finish(ctx: Context, run: dict) -> int:
-    """The one-line summary on stderr, and the exit code the run maps to."""
+def finish(ctx: Context, run: dict, open_line: bool = False) -> int:
+    """The one-line summary on stderr (on a line of its own, after output that did not end its line),
+    and the exit code the run maps to."""
+    if open_line:
+        ctx.env.err("\n")
     ctx.env.err(run_lines.summary_line(run, ctx.env.colour(ctx.env.stderr)) + "\n")
     return states.cli_exit_code(run["status"], run.get("exit_code"))

@@ -80,6 +80,8 @@ def attach(ctx: Context, run_id: str, as_json: bool) -> int:
     if as_json:
         run = wait(ctx, run_id)
         ctx.env.out(output.to_json({"run": run}))
-    else:
-        run = Follower(ctx, run_id).follow()
-    return finish(ctx, run)
+        return finish(ctx, run)
+    follower = Follower(ctx, run_id)
+    run = follower.follow()
+    # (a terminal's status line has already moved below a line the output left open)
+    return finish(ctx, run, open_line=follower.open_line and not follower.status.live)

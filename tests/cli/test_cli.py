@@ -28,7 +28,7 @@ def test_help_lists_the_commands(repl_main):
 
 def test_run_help_shows_the_flags_and_examples(repl_main):
     out = repl_main("run", "--help").stdout
-    for text in ("--provider", "--spec", "-c COMMAND, --command COMMAND", "--max-duration MS", "--spot, --no-spot",
+    for text in ("--provider", "--spec", "-c COMMAND, --command COMMAND", "--max-duration DURATION", "--spot, --no-spot",
                  "--on-demand", "--region", "--artifacts GLOB", "-p NAME, --profile NAME", "--dry-run", "--detach", "--json", "examples:",
                  "repl run -p gpu -c", "repl run list --status running", "repl run logs r8k2m9xq1d --follow",
                  "124 max-duration"):

@@ -28,10 +28,10 @@ def test_a_missing_spec_says_the_file_can_give_it(repl_main, plane):
     ('[profile.gpu]\nmax_duration_ms = 1\n', "[profile.gpu] unknown key 'max_duration_ms'; allowed: provider, "
                                              "spec, region, spot, max_duration, env, artifacts"),
     ('spot = "yes"\n', 'spot must be true or false (it is "yes")'),
-    ("max_duration = \"2h\"\n", 'max_duration must be an integer number of milliseconds, e.g. max_duration = '
-                                '7200000 (it is "2h")'),
-    ("max_duration = true\n", "max_duration must be an integer number of milliseconds, e.g. max_duration = "
-                               "7200000 (it is true)"),
+    ("max_duration = \"2 hours\"\n", 'max_duration must be milliseconds or a number with a unit, e.g. '
+                                    'max_duration = 7200000 or "2h" (it is "2 hours")'),
+    ("max_duration = true\n", 'max_duration must be milliseconds or a number with a unit, e.g. max_duration = '
+                               '7200000 or "2h" (it is true)'),
     ("[profile.gpu]\nspec = 3\n", '[profile.gpu] spec must be a string, e.g. spec = "t3.micro" or spec = '
                                    '"ubuntu:noble:arm64" (it is 3)'),
     ("env = { A = 1 }\n", 'env must be a table of strings, e.g. env = { DEBUG = "1" } (it is {"A": 1})'),

@@ -24,7 +24,7 @@ def test_stdout_and_stderr_are_written_exactly_as_received(repl_main, plane):
     result = repl_main(*SPEC, "--command", "x", server=plane)
     assert result.exit_code == 0
     assert result.stdout == "hello world\nno newline"
-    assert result.stderr == ("[repl] running\nwarn\n"
+    assert result.stderr == ("[repl] running\nwarn\n\n"  # the output's open line: the summary starts a new one
                              f"[repl] run r1 succeeded (exit 0) in 12.3s; instance i-0abc being terminated; {COST}\n")
 
 
@@ -145,3 +145,10 @@ def test_a_follower_read_with_no_answer_is_tried_again(repl_main, plane, sleeps)
     plane.answer = answer
     result = repl_main(*SPEC, "-c", "true", server=plane)
     assert (result.exit_code, result.stdout) == (0, "a\n") and dropped
+
+
+def test_output_without_a_trailing_newline_does_not_run_into_the_summary(repl_main, plane):
+    plane.script("r1", step("running", ("stdout", "no newline")), step("succeeded", exit_code=0, **ENDED))
+    result = repl_main(*SPEC, "-c", "printf 'no newline'", server=plane)
+    assert result.stdout == "no newline" and result.stderr.split("\n")[-2].startswith("[repl] run r1 succeeded")
+    assert "\n[repl] run r1 succeeded" in result.stderr

@@ -25,7 +25,7 @@ def test_bad_input_is_refused_before_anything_is_sent(repl_main, plane, flags, f
 
 
 @pytest.mark.parametrize("argv", [("run", "-c", "true"), ("run", "--spec", "t3.micro"),
-                                  ("run", "--spec", "t3.micro", "-c", "x", "--max-duration", "1h"),
+                                  ("run", "--spec", "t3.micro", "-c", "x", "--max-duration", "1.5"),
                                   ("run", "--bogus"), ("instance",), ("local", "sideways")])
 def test_usage_errors_exit_2_with_usage_on_stderr(repl_main, plane, argv):
     result = repl_main(*argv, server=plane)

@@ -64,3 +64,24 @@ def test_every_action_the_code_can_call_is_granted_to_some_function_or_left_for_
     granted = set().union(*map(set, permissions.EC2_ACTIONS.values()))
     warm_pool_only = {"ec2:RequestSpotInstances", "ec2:CancelSpotInstanceRequests"}  # no Lambda calls them yet
     assert (SEED_BASE | SEED_SNAPSHOTS | SEED_SPOT) - warm_pool_only <= granted
+
+
+def test_every_function_that_creates_what_we_tag_on_create_is_granted_create_tags():
+    # Our code tags everything it creates in the same call (TagSpecifications): EC2 authorizes that as
+    # ec2:CreateTags, so a role with a create action and without it fails every such call (the
+    # deploy-time Startup did). Each create call below is checked to carry TagSpecifications.
+    creates = {"ec2:RunInstances", "ec2:CreateSecurityGroup", "ec2:CreateKeyPair", "ec2:CreateImage"}
+    tagged = {label for p in (ROOT / "functions/aws").glob("*.py") for label in _tagged_creates(p.read_text())}
+    assert tagged == creates
+    for function, granted in permissions.EC2_ACTIONS.items():
+        assert ("ec2:CreateTags" in granted) == bool(creates & set(granted)), function
+
+
+def _tagged_creates(source: str) -> set:
+    """The create actions whose aws_call block passes TagSpecifications."""
+    found = set()
+    for match in re.finditer(r'aws_call\(\s*"(ec2:Create\w+|ec2:RunInstances)"', source):
+        block = source[match.end():match.end() + 1500]
+        if "TagSpecifications" in block.split("aws_call(")[0] or "run_parameters" in block.split("aws_call(")[0]:
+            found.add(match.group(1))
+    return found

@@ -44,11 +44,17 @@ def test_create_runs_startup_for_the_region_and_reports_success(aws, cloudformat
     assert groups[0]["GroupId"] == answers[0]["Data"]["security_group_id"]
 
 
-def test_a_failing_startup_never_rolls_the_deployment_back(aws, cloudformation):
+def test_a_failing_startup_is_reported_to_cloudformation_with_its_reason(aws, cloudformation):
     url, answers = cloudformation
     inject(clients.sts(REGION), "GetCallerIdentity", "AccessDenied")
     startup.handler(event(url, "Create"), LambdaContext("Startup"))
-    assert answers[0]["Status"] == "SUCCESS" and "the first launch will retry" in answers[0]["Reason"]
+    assert answers[0]["Status"] == "FAILED"  # the deployment says why, rather than succeed with a broken startup
+    assert answers[0]["Reason"].startswith("startup() in us-east-1 failed: AWS refused sts:GetCallerIdentity")
+
+
+def test_startup_tags_what_it_creates_so_its_role_holds_create_tags():
+    from functions.aws.permissions import EC2_ACTIONS
+    assert "ec2:CreateTags" in EC2_ACTIONS["Startup"]
 
 
 def test_delete_keeps_the_group_and_key_pair(aws, cloudformation):
