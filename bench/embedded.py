@@ -20,14 +20,16 @@ class Stack:
         self.home = home
         self.env = {"HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(REPO),
                     "NO_COLOR": "1", **(extra_env or {})}
+        self.cwd = home / "work"  # a `repl run` from ~ itself is refused (it would ship ~/.aws)
+        self.cwd.mkdir(exist_ok=True)
 
     def repl(self, *args: str, check: bool = True, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "repl", *args], env=self.env, stdout=stdout,
-                              stderr=subprocess.PIPE, cwd=self.home, check=check)
+                              stderr=subprocess.PIPE, cwd=self.cwd, check=check)
 
     def start(self, *args: str, stdout=subprocess.PIPE) -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-m", "repl", *args], env=self.env, stdout=stdout,
-                                stderr=subprocess.PIPE, cwd=self.home)
+                                stderr=subprocess.PIPE, cwd=self.cwd)
 
     def json(self, *args: str) -> dict:
         return json.loads(self.repl(*args, "--json").stdout)

@@ -1,14 +1,16 @@
 """The argparse tree of every `repl` command (`repl run`'s own: run_parser.py)."""
 import argparse
 
-from repl import __version__, examples
+from repl import __version__, examples, flags
 from repl.commands import artifacts, cache, completion, instances, local, orphans, setup, snapshots, ssh
 from repl.parser_parts import RAW, json_flag, noun, with_id
 from repl.run_parser import add_run
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    return build().parse_args(argv)
+    parser = build()
+    flags.check(parser, argv)  # an unknown flag named as such, not as argparse's "invalid choice" of its value
+    return parser.parse_args(argv)
 
 
 def build() -> argparse.ArgumentParser:

@@ -48,15 +48,17 @@ def summary_line(run: dict, colour: bool = False) -> str:
         head += f": {run.get('reason') or 'no reason given'}"
     # The run ends for its user as soon as the command does; the workflow terminates the instance and
     # records when EC2 confirms it (terminated_at), as it does on every path (docs/protocol.md §4).
-    parts = [head, _instance_end(run), pricing.estimate(run)]
+    parts = [head, _instance_end(run, named=bool(run.get("instance_id")) and run["instance_id"] in head),
+             pricing.estimate(run)]
     return "; ".join(part for part in parts if part)
 
 
-def _instance_end(run: dict) -> str | None:
+def _instance_end(run: dict, named: bool) -> str | None:
+    """named: the reason already names the instance (a boot timeout does), so it is not named twice."""
     if not run.get("instance_id"):
         return None
     done = "terminated" if run.get("terminated_at") else "being terminated"
-    return f"instance {run['instance_id']} {done}"
+    return f"instance {done}" if named else f"instance {run['instance_id']} {done}"
 
 
 def command_seconds(run: dict) -> float | None:

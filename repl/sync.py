@@ -47,26 +47,78 @@ def _joined(rel: str, name: str) -> str:
     return f"{rel}/{name}" if rel else name
 
 
-def pack(root: Path, never: tuple = ()) -> Archive:
+@dataclass(frozen=True)
+class Tree:
+    """What would ship, sized before anything is packed."""
+    root: Path
+    paths: list
+    sizes: list  # bytes of each path, in the same order
+
+    @property
+    def bytes(self) -> int:
+        return sum(self.sizes)
+
+
+def plan(root: Path, never: tuple = ()) -> Tree:
     paths = files_of(root, never)
+    return Tree(root, paths, [(root / rel).stat().st_size for rel in paths])
+
+
+def check_size(tree: Tree) -> None:
+    """Before gzip: what ships is sized from its files (a 361 MB tree took 91 s to pack before being
+    refused). Files over the limit cannot pack under it often enough to be worth the wait."""
+    if tree.bytes > MAX_ARCHIVE_BYTES:
+        raise CliError(f"the working directory {tree.root} holds {_mb(tree.bytes)} that would ship, over the "
+                       f"{_mb(MAX_ARCHIVE_BYTES)} limit (largest: {_largest(tree)}): list what the command does "
+                       "not need in .replignore (gitignore syntax, e.g. data/ or *.ckpt), point --workdir at a "
+                       "smaller directory, or pass --no-sync", ExitCode.USAGE)
+
+
+SECRETS = (".aws", ".ssh")  # directories of credentials, anywhere in the tree
+SECRET_SUFFIXES = (".pem",)
+
+
+def secrets_in(tree: Tree, home: Path) -> list[str]:
+    """Why this tree looks like it holds credentials (the home directory, .aws/, .ssh/, *.pem): a
+    `repl run` from ~ would otherwise ship ~/.aws/credentials without a word."""
+    found = ["it is the home directory"] if tree.root == home.resolve() else []
+    parts = {part for rel in tree.paths for part in rel.split("/")[:-1]}
+    found += [f"it holds {name}/" for name in SECRETS if name in parts]
+    found += [rel for rel in tree.paths if rel.endswith(SECRET_SUFFIXES)][:3]
+    return found
+
+
+def pack(tree: Tree) -> Archive:
+    check_size(tree)
     out = tempfile.NamedTemporaryFile(prefix="repl-workdir-", suffix=".tar.gz", delete=False)
     with out, gzip.GzipFile(filename="", fileobj=out, mode="wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w") as tar:
-        for rel in paths:
-            source = root / rel
+        for rel in tree.paths:
+            source = tree.root / rel
             info = tarfile.TarInfo(rel)
             info.size, info.mtime = source.stat().st_size, 0
             info.mode = 0o755 if os.access(source, os.X_OK) else 0o644  # the rest (owner, times) is not the tree's
             with source.open("rb") as f:
                 tar.addfile(info, f)
     size = os.path.getsize(out.name)
-    if size > MAX_ARCHIVE_BYTES:
+    if size > MAX_ARCHIVE_BYTES:  # tar's headers over a tree just under the limit
         os.unlink(out.name)
-        raise CliError(f"the working directory {root} packs to {size / 1e6:.0f} MB, over the "
-                       f"{MAX_ARCHIVE_BYTES / 1e6:.0f} MB limit: list what the command does not need in "
-                       ".replignore (gitignore syntax, e.g. data/ or *.ckpt), point --workdir at a smaller "
-                       "directory, or pass --no-sync", ExitCode.USAGE)
+        raise CliError(f"the working directory {tree.root} packs to {_mb(size)}, over the {_mb(MAX_ARCHIVE_BYTES)} "
+                       "limit: list what the command does not need in .replignore, or pass --no-sync", ExitCode.USAGE)
     digest = hashlib.sha256(Path(out.name).read_bytes()).hexdigest()
-    return Archive(Path(out.name), digest, size, len(paths))
+    return Archive(Path(out.name), digest, size, len(tree.paths))
+
+
+def _largest(tree: Tree) -> str:
+    """The three biggest top-level entries, which is where a .replignore line helps most."""
+    totals: dict = {}
+    for rel, size in zip(tree.paths, tree.sizes):
+        top = rel.split("/")[0] + ("/" if "/" in rel else "")
+        totals[top] = totals.get(top, 0) + size
+    return ", ".join(f"{name} {_mb(size)}" for name, size in sorted(totals.items(), key=lambda kv: -kv[1])[:3])
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.0f} MB" if size >= 1e6 else f"{size} bytes"
 
 
 def upload(archive: Archive, url: str) -> None:

@@ -22,7 +22,8 @@ def create(args, ctx: Context) -> int:
         ctx.env.out(describe(resolved, body, args.json))
         return ExitCode.OK
     if not args.no_sync:
-        body["workdir"] = {"sha256": sync_workdir(ctx, Path(args.workdir) if args.workdir else ctx.env.cwd)}
+        body["workdir"] = {"sha256": sync_workdir(ctx, Path(args.workdir) if args.workdir else ctx.env.cwd,
+                                                  named=bool(args.workdir))}
     run = post_run(ctx, body)
     if args.detach:
         ctx.env.out(output.to_json({"run": run}) if args.json else run["run_id"] + "\n")
@@ -46,11 +47,18 @@ def _require(args, resolved: settings.Resolved) -> None:
                        usage=args.format_usage())
 
 
-def sync_workdir(ctx: Context, root: Path) -> str:
-    """Pack the working directory, upload it unless the control plane has it already; its SHA-256."""
+def sync_workdir(ctx: Context, root: Path, named: bool) -> str:
+    """Pack the working directory, upload it unless the control plane has it already; its SHA-256.
+    `named`: --workdir said which directory, so what it holds is what the user meant to ship."""
     if not root.is_dir():
         raise CliError(f"--workdir: {root} is not a directory", ExitCode.USAGE)
-    archive = sync.pack(root.resolve(), never=(str(ctx.env.config_dir),))  # ~/.repl holds keys: never shipped
+    tree = sync.plan(root.resolve(), never=(str(ctx.env.config_dir),))  # ~/.repl holds keys: never shipped
+    secrets = [] if named else sync.secrets_in(tree, ctx.env.home)
+    if secrets:
+        raise CliError(f"the working directory {root} was not shipped: " + "; ".join(secrets) + ". Run from "
+                       "the project's directory, list what must stay behind in .replignore, name the directory "
+                       "with --workdir to ship it as it is, or pass --no-sync", ExitCode.USAGE)
+    archive = sync.pack(tree)
     try:
         url = ctx.client.post("/v1/workdirs", {"sha256": archive.sha256, "size": archive.size})["upload_url"]
         if url:

@@ -1,7 +1,7 @@
 """The CLI in-process: `repl_main(*argv)` -> (exit_code, stdout, stderr), against a fake control plane
 on a real local HTTP server and a fake `local.control`. No sleeping: the injected sleep records, and
-the clock stands still at NOW unless a test moves it. Each test starts in its own empty HOME, which
-is also the cwd: no repl.toml from the checkout or above it is ever read."""
+the clock stands still at NOW unless a test moves it. Each test starts in its own empty HOME, in
+~/work: no repl.toml from the checkout or above it is ever read."""
 import io
 import os
 import socket
@@ -76,9 +76,16 @@ def plane():
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
+    """HOME; the cwd is ~/work (`repl run` from ~ itself is refused: it would ship ~/.aws)."""
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.chdir(tmp_path)
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
     return tmp_path
+
+
+@pytest.fixture
+def cwd(home):
+    return home / "work"
 
 
 @pytest.fixture

@@ -85,3 +85,28 @@ def test_cache_clear_posts_and_reports_the_count(repl_main, plane):
     plane.routes[("POST", "/v1/cache/clear")] = (200, {"cleared": 3})
     result = repl_main("cache", "clear", server=plane)
     assert result.exit_code == 0 and "AMI cache cleared (3 entries)" in result.stdout
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("run", "--specc", "t3.micro", "-c", "true"), "repl run: error: unknown flag --specc; did you mean --spec?"),
+    (("run", "--spec", "t3.micro", "-c", "true", "--detatch"), "repl run: error: unknown flag --detatch; did you mean --detach?"),
+    (("run", "list", "--bogus"), "repl run list: error: unknown flag --bogus; see repl run list --help"),
+    (("artifact", "list", "r1", "--jsn=1"), "repl artifact list: error: unknown flag --jsn; did you mean --json?"),
+    (("rn",), "repl: error: unknown command 'rn'; did you mean 'run'? (one of: run, artifact, instance,"),
+    (("run", "lsit"), "repl run: error: unknown command 'lsit'; did you mean 'list'? (one of: list, get, logs, cancel)"),
+    (("local", "upp"), "repl local: error: unknown command 'upp'; did you mean 'up'?"),
+])
+def test_a_mistyped_flag_or_command_is_named_with_the_nearest_one(repl_main, plane, argv, message):
+    result = repl_main(*argv, server=plane)
+    assert result.exit_code == 2 and result.stdout == "" and message in result.stderr
+    assert result.stderr.startswith(f"usage: {message.split(':')[0]}") and plane.calls("GET") + plane.calls("POST") == []
+
+
+@pytest.mark.parametrize("argv", [
+    ("run", "--spec=t3.micro", "--det", "-ctrue", "--dry-run"),  # =, argparse's abbreviations, -cVALUE
+    ("run", "--spec", "t3.micro", "-c", "--not-a-flag-but-the-command", "--dry-run"),
+    ("run", "--spec", "t3.micro", "--dry-run", "-c", "x", "--", "--literal"),
+])
+def test_what_argparse_accepts_is_not_taken_for_a_typo(repl_main, argv):
+    result = repl_main(*argv)
+    assert "unknown flag" not in result.stderr and "unknown command" not in result.stderr

@@ -88,3 +88,10 @@ def test_a_nested_field_is_shown_field_by_field_not_as_a_python_dict():
 def test_a_list_field_reads_as_a_comma_separated_cell():
     assert output.key_values({"env_names": ["API_TOKEN", "DEBUG"], "tags": []}).splitlines() == [
         "env_names: API_TOKEN, DEBUG", "tags:      -"]
+
+
+def test_a_reason_that_names_the_instance_is_not_followed_by_its_id_again():
+    run = make_run("r1", status="error", exit_code=None, ended_at="2026-11-26T18:00:00.000Z",
+                   reason="the agent on i-0abc did not register within 300 s of launch", **ENDED)
+    line = run_lines.summary_line(run)
+    assert line.count("i-0abc") == 1 and "launch; instance being terminated; ~$" in line

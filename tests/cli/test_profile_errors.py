@@ -61,7 +61,7 @@ def test_an_unknown_profile_lists_the_defined_ones(repl_main, plane, project, mo
 
 def test_a_profile_without_any_file_says_to_create_one(repl_main, plane, home):
     result = repl_main(*RUN, "-p", "gpu", server=plane)
-    assert result == (2, "", f"repl: --profile gpu: no repl.toml in {home} or the directories above it; create one "
+    assert result == (2, "", f"repl: --profile gpu: no repl.toml in {home / 'work'} or the directories above it; create one "
                              "with a [profile.gpu] table (see README, Profiles)\n")
 
 

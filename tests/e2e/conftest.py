@@ -18,14 +18,16 @@ class Repl:
         self.home = home
         self.env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
         self.env.pop("SKYREPL_CONTROL_PLANE_URL", None)
+        self.cwd = home / "work"  # a `repl run` from ~ itself is refused (it would ship ~/.aws)
+        self.cwd.mkdir(exist_ok=True)
 
     def __call__(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "repl", *args], env=self.env, capture_output=True, text=True,
-                              timeout=timeout, cwd=self.home)
+                              timeout=timeout, cwd=self.cwd)
 
     def start(self, *args: str) -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-m", "repl", *args], env=self.env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, cwd=self.home)
+                                stderr=subprocess.PIPE, text=True, cwd=self.cwd)
 
     def json(self, *args: str) -> dict:
         out = self(*args, "--json")

@@ -93,7 +93,7 @@ def test_bulk_output_comes_back_byte_for_byte_through_s3_chunks(repl):
     # gzipped chunks by presigned URL; a lost, doubled or reordered piece changes the bytes.
     script = "python3 -c \"import sys; [sys.stdout.write('%07d é✓ bulk\\n' % i) for i in range(250000)]\""
     out = subprocess.run([sys.executable, "-m", "repl", "run", *SPEC, "--no-sync", "-c", script], env=repl.env,
-                         capture_output=True, timeout=120, cwd=repl.home)
+                         capture_output=True, timeout=120, cwd=repl.cwd)
     expected = "".join("%07d é✓ bulk\n" % i for i in range(250000)).encode()
     assert out.returncode == 0, out.stderr
     assert hashlib.sha256(out.stdout).hexdigest() == hashlib.sha256(expected).hexdigest()

@@ -39,10 +39,10 @@ def test_gitignore_pattern_semantics(pattern, path, is_dir, expected):
 
 def test_the_same_tree_packs_to_the_same_bytes_whatever_the_times(tmp_path):
     tree(tmp_path / "a", {"x.py": "print(1)\n", "sub/y.txt": "y"})
-    first = sync.pack(tmp_path / "a")
+    first = sync.pack(sync.plan(tmp_path / "a"))
     for path in (tmp_path / "a").rglob("*"):
         path.touch()  # new mtimes: not part of the tree
-    second = sync.pack(tmp_path / "a")
+    second = sync.pack(sync.plan(tmp_path / "a"))
     assert first.sha256 == second.sha256 and first.files == 2
     with tarfile.open(first.path) as tar:
         assert [(m.name, m.mtime, m.uid, m.mode) for m in tar.getmembers()] == [
@@ -58,5 +58,17 @@ def test_over_the_limit_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setattr(sync, "MAX_ARCHIVE_BYTES", 100)
     (tmp_path / "big.bin").write_bytes(bytes(range(256)) * 64)
     with pytest.raises(CliError) as err:
-        sync.pack(tmp_path)
+        sync.pack(sync.plan(tmp_path))
     assert ".replignore" in err.value.message and "--no-sync" in err.value.message and err.value.code == 2
+
+
+def test_a_tree_over_the_limit_is_refused_before_a_byte_is_packed(tmp_path, monkeypatch):
+    monkeypatch.setattr(sync, "MAX_ARCHIVE_BYTES", 1000)
+    tree(tmp_path, {"data/a.bin": "x" * 900, "data/b.bin": "x" * 300, "main.py": "print(1)\n"})
+    packed = []
+    monkeypatch.setattr(sync.tarfile, "open", lambda *a, **k: packed.append(a))
+    with pytest.raises(CliError) as err:
+        sync.pack(sync.plan(tmp_path))
+    assert packed == [] and err.value.code == 2
+    assert "holds 1209 bytes that would ship, over the 1000 bytes limit (largest: data/ 1200 bytes, main.py 9 bytes)" \
+        in err.value.message
