@@ -21,7 +21,7 @@ class Stack:
         self.env = {"HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(REPO),
                     "NO_COLOR": "1", **(extra_env or {})}
         self.cwd = home / "work"  # a `repl run` from ~ itself is refused (it would ship ~/.aws)
-        self.cwd.mkdir(exist_ok=True)
+        self.cwd.mkdir(parents=True, exist_ok=True)
 
     def repl(self, *args: str, check: bool = True, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "repl", *args], env=self.env, stdout=stdout,

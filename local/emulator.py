@@ -21,6 +21,10 @@ from local import moto_internals
 
 POLL_SECONDS = 0.05  # a read of the emulated EC2's memory: cheap
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# Every process of an emulated instance carries these in its environment (inherited by all it starts):
+# how its processes are found when the instance ends, re-parented ones included, and after a kill -9
+# of the daemon that started them (local/recovery.py).
+INSTANCE_MARK, STACK_MARK = "SKYREPL_EMULATED_INSTANCE", "SKYREPL_EMULATED_BY"
 
 
 class Emulator:
@@ -62,7 +66,8 @@ class Emulator:
         env = {**self.agent_env, "SKYREPL_ROOT": str(root / "opt"), "SKYREPL_PYTHON": sys.executable,
                "SKYREPL_POWEROFF_CMD": f"{sys.executable} -m local.poweroff {region} {instance_id}",
                "PYTHONPATH": str(REPO_ROOT),
-               "SKYREPL_TAILSCALE": "off"}  # never download or join Tailscale on this machine
+               "SKYREPL_TAILSCALE": "off",  # never download or join Tailscale on this machine
+               INSTANCE_MARK: instance_id, STACK_MARK: self.control_id}
         if self.imds is not None:
             self.imds.add(instance_id)
             env["SKYREPL_IMDS_URL"] = self.imds.base_url(instance_id)
@@ -74,16 +79,34 @@ class Emulator:
 
     def _kill(self, instance_id: str) -> None:
         """The VM is gone: every process on it dies at once, with no grace period. The agent runs
-        commands in sessions of their own, so the whole process tree is collected, not one group."""
+        commands in sessions of their own, and a command may daemonize (re-parented to init), so
+        the processes are found by their tree and by the mark they all inherit."""
         proc = self.processes.pop(instance_id)
         if self.imds is not None:
             self.imds.remove(instance_id)
-        for pid in [proc.pid, *descendants(proc.pid)]:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        kill_all({proc.pid, *descendants(proc.pid), *marked(INSTANCE_MARK, instance_id)})
         proc.wait(timeout=5)
+
+
+def kill_all(pids) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def marked(name: str, value: str) -> set:
+    """Every process whose environment has name=value (one of ours: only our own can be read)."""
+    wanted, found = f"{name}={value}".encode(), set()
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if wanted in environ.read_bytes().split(b"\0"):
+                found.add(int(environ.parent.name))
+        except OSError:  # gone meanwhile, or not ours
+            continue
+    found.discard(os.getpid())
+    return found
 
 
 def descendants(root: int) -> list:

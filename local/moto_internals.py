@@ -7,8 +7,9 @@ replaces, and a moto release may move or change it. `install()` applies every pa
 undoes every one, as one unit (`with installed(): ...`). `set_time_scale()` fast-forwards the state
 machine's waits while installed (tests).
 
-Besides the patches: `seed_public_images()` writes images into moto's EC2 backend, and
-`our_instances()` reads its instances from memory (both internal too).
+Besides the patches: `seed_public_images()` writes images into moto's EC2 backend, `our_instances()`
+reads its instances from memory, and `observe()` / `load_items()` let local/history.py keep what
+DynamoDB, S3 and SSM hold across restarts (all internal too).
 """
 import importlib.metadata
 import json
@@ -63,6 +64,8 @@ class _ItemPatch(_Patch):
 _installed: list = []
 _dynamo_lock = threading.RLock()
 _time = {"scale": 1.0}
+_observers: dict = {}  # "dynamodb" / "s3" / "ssm" -> a callable told each change (observe())
+DYNAMODB_WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
 
 
 def install() -> None:
@@ -79,6 +82,7 @@ def uninstall() -> None:
     while _installed:
         _installed.pop().undo()
     _time["scale"] = 1.0
+    _observers.clear()
 
 
 @contextmanager
@@ -102,6 +106,8 @@ def _patches() -> list:
     from moto.dynamodb.responses import DynamoHandler, DynamoResult
     from moto.ec2.models.amis import AmiBackend
     from moto.ec2.models.instances import InstanceBackend
+    from moto.s3.models import S3Backend
+    from moto.ssm.models import SimpleSystemManagerBackend
 
     return [
         # moto executes state machines only when told to, and runs Lambda tasks without Docker only
@@ -129,6 +135,12 @@ def _patches() -> list:
         # new session a new Loader that parsed EC2's multi-megabyte model again: half the CPU of the
         # tests went to json.decode. The models are read-only data: one Loader per data path.
         _Patch(botocore.session, "create_loader", _shared_loader(botocore.session.create_loader)),
+        # local/history.py journals every object and parameter written or deleted (observe()).
+        _Patch(S3Backend, "put_object", _observed_put_object(S3Backend.put_object)),
+        _Patch(S3Backend, "delete_object", _observed_delete_object(S3Backend.delete_object)),
+        _Patch(SimpleSystemManagerBackend, "put_parameter", _observed_put_parameter(SimpleSystemManagerBackend.put_parameter)),
+        _Patch(SimpleSystemManagerBackend, "delete_parameter",
+               _observed_delete_parameter(SimpleSystemManagerBackend.delete_parameter)),
     ]
 
 
@@ -162,9 +174,101 @@ def _serialized(call_action):
     def call(self):
         with _dynamo_lock:
             status, headers, body = call_action(self)
+            if status == 200 and _observers.get("dynamodb"):  # inside the lock: the journal's order is DynamoDB's
+                _observe_dynamodb_write(self)
         _meter_dynamodb(self, body)
         return status, headers, body
     return call
+
+
+def observe(dynamodb=None, s3=None, ssm=None) -> None:
+    """Tell each callable every change, once it is made (None: stop telling):
+    dynamodb(region, table, key, item or None), s3(bucket, key, bytes or None, modified or None),
+    ssm(region, name, {"value", "type"} or None). Items and keys are DynamoDB JSON."""
+    _observers.update(dynamodb=dynamodb, s3=s3, ssm=ssm)
+
+
+def _observe_dynamodb_write(handler) -> None:
+    action = (handler.headers.get("X-Amz-Target") or ".?").split(".")[-1]
+    if action not in DYNAMODB_WRITES:
+        return
+    request = handler.body if isinstance(handler.body, dict) else json.loads(handler.body or "{}")
+    backend = handler.dynamodb_backend
+    for table_name, key in _written_keys(backend, action, request):
+        item = backend.get_item(table_name, key)
+        _observers["dynamodb"](handler.region, table_name, key, item.to_json()["Attributes"] if item else None)
+
+
+def _written_keys(backend, action: str, request: dict) -> list:
+    """(table, key) of each item the request wrote: its Key, or the key attributes of its Item."""
+    def key_of(table_name: str, write: dict) -> dict:
+        if "Key" in write:
+            return write["Key"]
+        table = backend.get_table(table_name)
+        names = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
+        return {name: write["Item"][name] for name in names}
+
+    if action == "BatchWriteItem":
+        return [(table, key_of(table, next(iter(write.values()))))
+                for table, writes in request.get("RequestItems", {}).items() for write in writes]
+    if action == "TransactWriteItems":
+        return [(body["TableName"], key_of(body["TableName"], body)) for write in request.get("TransactItems", [])
+                for kind, body in write.items() if kind != "ConditionCheck"]
+    return [(request["TableName"], key_of(request["TableName"], request))]
+
+
+def load_items(region: str, table_name: str, items: list) -> None:
+    """Put DynamoDB-JSON items straight into the emulated table (no request, nothing observed)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    backend = dynamodb_backends[ACCOUNT_ID][region]
+    with _dynamo_lock:
+        for item in items:
+            backend.put_item(table_name, item)
+
+
+def load_object(bucket: str, key: str, data: bytes, modified: float) -> None:
+    """An S3 object put straight into the emulated bucket, with the time it was first written."""
+    from datetime import datetime, timezone
+    from moto.s3.models import s3_backends
+
+    stored = s3_backends[ACCOUNT_ID]["aws"].put_object(bucket, key, data)
+    stored.last_modified = datetime.fromtimestamp(modified, timezone.utc).replace(tzinfo=None)  # moto's are naive UTC
+
+
+def _observed_put_object(put_object):
+    def put(self, bucket_name, key_name, value, *args, **kwargs):
+        key = put_object(self, bucket_name, key_name, value, *args, **kwargs)
+        if _observers.get("s3"):
+            _observers["s3"](bucket_name, key_name, key.value, key.last_modified.timestamp())
+        return key
+    return put
+
+
+def _observed_delete_object(delete_object):
+    def delete(self, bucket_name, key_name, *args, **kwargs):
+        result = delete_object(self, bucket_name, key_name, *args, **kwargs)
+        if _observers.get("s3"):
+            _observers["s3"](bucket_name, key_name, None, None)
+        return result
+    return delete
+
+
+def _observed_put_parameter(put_parameter):
+    def put(self, name, description, value, parameter_type, *args, **kwargs):
+        parameter = put_parameter(self, name, description, value, parameter_type, *args, **kwargs)
+        if _observers.get("ssm"):
+            _observers["ssm"](self.region_name, name, {"value": value, "type": parameter_type})
+        return parameter
+    return put
+
+
+def _observed_delete_parameter(delete_parameter):
+    def delete(self, name):
+        delete_parameter(self, name)
+        if _observers.get("ssm"):
+            _observers["ssm"](self.region_name, name, None)
+    return delete
 
 
 def _meter_dynamodb(handler, answer) -> None:
@@ -235,6 +339,20 @@ def seed_public_images(region: str, images: list[dict], owner_id: str) -> None:
                 owner_id=owner_id, public=True, architecture=image["architecture"], virtualization_type="hvm",
                 hypervisor="xen", root_device_type="ebs", root_device_name="/dev/sda1",
                 creation_date=image["created"], region_name=f"{region}a")
+
+
+def register_private_image(region: str, image_id: str, name: str, architecture: str) -> None:
+    """An image of the emulated account under a known id (an AMI snapshot the daemon had before it
+    stopped: moto's EC2 is not kept, the record is)."""
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.amis import Ami
+
+    backend = ec2_backends[ACCOUNT_ID][region]
+    if image_id not in backend.amis:
+        backend.amis[image_id] = Ami(
+            backend, ami_id=image_id, name=name, owner_id=ACCOUNT_ID, public=False, architecture=architecture,
+            virtualization_type="hvm", hypervisor="xen", root_device_type="ebs", root_device_name="/dev/sda1",
+            region_name=f"{region}a")
 
 
 def our_instances(control_id_tag: str, control_id: str) -> list[tuple[str, str, str]]:

@@ -28,6 +28,8 @@ SWEEP_INTERVAL_SECONDS = 60.0
 def free_port(preferred: int | None) -> int:
     for port in ([preferred] if preferred else []) + [0]:
         with socket.socket() as s:
+            # as the servers bind: a port whose old connections sit in TIME_WAIT (a restart) is free
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind(("127.0.0.1", port))
                 return s.getsockname()[1]
@@ -59,8 +61,10 @@ class Stack:
         self._start_moto()
         os.environ.update(deploy.deploy(REGION))
         amis.seed_canonical_amis()
-        self._start_gateway()
         clients.reset()  # settings read again: the tables and state machine deployed just now
+        self._restore()
+        self._start_gateway()
+        clients.reset()  # and again: the gateway's URL is the agents' API_URL
         self._tailscale()
         self._start_imds()
         self._start_emulator()
@@ -74,6 +78,7 @@ class Stack:
         self.gateway.stop()
         for function in self.functions:
             function.stop()
+        self.history.close()
         self.moto.stop()
         self._unhook_faults()
         from local import moto_internals
@@ -88,6 +93,18 @@ class Stack:
         for name, value in TIMINGS.items():  # the daemon's own environment may set others (bench/cost.py does)
             os.environ.setdefault(name, value)
         os.environ.pop("AWS_PROFILE", None)
+
+    def _restore(self) -> None:
+        """What the stack held when it last stopped (local/history.py), and what a stop with runs in
+        flight left behind put right (local/recovery.py), before anyone can ask."""
+        from local.history import History
+        from local.recovery import recover
+        self.history = History(self.work_dir / "history")
+        restored = self.history.restore()
+        recovered = recover(self.control_id)
+        print(f"[stack] restored {restored['items']} items, {restored['objects']} objects, "
+              f"{restored['parameters']} parameters; ended {len(recovered['runs_ended'])} runs left in flight, "
+              f"killed {recovered['processes_killed']} leftover processes", flush=True)
 
     def _start_moto(self) -> None:
         from moto.server import ThreadedMotoServer

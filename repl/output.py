@@ -70,7 +70,11 @@ def size(n_bytes: int) -> str:
 
 
 def files(count: int) -> str:
-    return f"{count} file" + ("" if count == 1 else "s")
+    return plural(count, "file")
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def price(usd_per_hour: float | None) -> str:

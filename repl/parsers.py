@@ -54,7 +54,10 @@ def _local(nouns) -> None:
              examples.LOCAL)
     actions = p.add_subparsers(dest="action", required=True)
     actions.add_parser("up", help="start it in the background (if not running)").set_defaults(handler=local.up)
-    actions.add_parser("down", help="stop it").set_defaults(handler=local.down)
+    down = actions.add_parser("down", help="stop it, once the runs in flight are cancelled and their instances "
+                              "terminated (its history stays: the next `up` has it)")
+    down.add_argument("--now", action="store_true", help="stop at once: runs in flight are ended by the next `up`")
+    down.set_defaults(handler=local.down)
     status = json_flag(actions.add_parser("status", help="show where it listens"), "print its fields as JSON")
     status.set_defaults(handler=local.status)
     actions.add_parser("env", help="print AWS_* exports for the emulated account").set_defaults(handler=local.env)

@@ -24,6 +24,14 @@ def terminate_and_confirm(run: Run) -> list:
     unconfirmed = [i for i in sorted(ids) if not _gone(region, i, instance)]
     if unconfirmed:
         raise TerminationNotConfirmed(f"EC2 does not show {', '.join(unconfirmed)} shutting down yet")
+    record_gone(run)
+    return sorted(ids)
+
+
+def record_gone(run: Run) -> None:
+    """The run's instance is known to be gone: what it used is released and its end recorded. (Also
+    for the embedded stack, whose emulated instances die with its daemon: local/recovery.py.)"""
+    instance = _instance(run)
     if run.env_names:  # nothing runs any more that could need them
         run_env.forget(run.run_id)
     if run.terminated_ms is None:
@@ -32,7 +40,6 @@ def terminate_and_confirm(run: Run) -> list:
         instances.update(instance.instance_key, state=states.TERMINATED, terminated_ms=now_ms())
         if instance.tailscale_hostname:  # best effort: an ephemeral device leaves on its own anyway
             membership.leave(instance.tailscale_hostname)
-    return sorted(ids)
 
 
 def terminate_by_tag(run_id: str) -> list:

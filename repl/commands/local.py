@@ -32,7 +32,19 @@ def up(args, ctx: Context) -> int:
 
 
 def down(args, ctx: Context) -> int:
-    stopped = ctx.env.control().down(ctx.env.config_dir)
+    """Runs in flight are cancelled first (their instances terminated, their artifacts uploaded),
+    unless --now: then the next `repl local up` ends them."""
+    control, home = ctx.env.control(), ctx.env.config_dir
+    running = [] if args.now else control.in_flight(home)
+    if running:
+        ctx.env.err(f"[repl] {output.plural(len(running), 'run')} in flight ({', '.join(running)}): cancelling "
+                    "and waiting for their instances to be terminated (`repl local down --now` stops at once; "
+                    "the next `repl local up` ends them)\n")
+        left = control.cancel_all(home, running)
+        if left:
+            ctx.env.err(f"[repl] not ended yet: {', '.join(left)}; stopping anyway: the next `repl local up` "
+                        "ends them\n")
+    stopped = control.down(home)
     ctx.env.out("embedded stack stopped\n" if stopped else NOT_RUNNING + "\n")
     return ExitCode.OK
 

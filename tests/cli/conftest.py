@@ -42,6 +42,15 @@ class FakeControl:
 
     def __init__(self):
         self.state, self.calls, self.up_error = None, [], None
+        self.running, self.stuck = [], []  # runs in flight; those a cancel does not end in time
+
+    def in_flight(self, home):
+        self.calls.append(("in_flight", home))
+        return list(self.running)
+
+    def cancel_all(self, home, run_ids):
+        self.calls.append(("cancel_all", home, tuple(run_ids)))
+        return [r for r in run_ids if r in self.stuck]
 
     def status(self, home):
         self.calls.append(("status", home))

@@ -22,6 +22,28 @@ def test_down_stops_it_or_says_it_was_not_running(repl_main, control):
     assert repl_main("local", "down") == (0, "embedded stack is not running\n", "")
 
 
+def test_down_cancels_the_runs_in_flight_first_and_says_so(repl_main, control, home):
+    control.state, control.running = LocalState("http://127.0.0.1:8750"), ["r1", "r2"]
+    result = repl_main("local", "down")
+    assert result == (0, "embedded stack stopped\n", "[repl] 2 runs in flight (r1, r2): cancelling and waiting for "
+                      "their instances to be terminated (`repl local down --now` stops at once; the next `repl local "
+                      "up` ends them)\n")
+    assert [c[0] for c in control.calls] == ["in_flight", "cancel_all", "down"] and control.calls[1][2] == ("r1", "r2")
+
+
+def test_down_says_which_runs_did_not_end_in_time_and_stops_anyway(repl_main, control):
+    control.state, control.running, control.stuck = LocalState("http://127.0.0.1:8750"), ["r1", "r2"], ["r2"]
+    result = repl_main("local", "down")
+    assert result.exit_code == 0 and result.stdout == "embedded stack stopped\n"
+    assert "[repl] not ended yet: r2; stopping anyway: the next `repl local up` ends them\n" in result.stderr
+
+
+def test_down_now_cancels_nothing(repl_main, control):
+    control.state, control.running = LocalState("http://127.0.0.1:8750"), ["r1"]
+    assert repl_main("local", "down", "--now") == (0, "embedded stack stopped\n", "")
+    assert [c[0] for c in control.calls] == ["down"]
+
+
 def test_status_prints_where_it_listens(repl_main, control):
     control.state = LocalState("http://127.0.0.1:8750")
     assert repl_main("local", "status") == (0, UP[:-1] + "; region us-east-1, pid 4242\n", "")

@@ -19,7 +19,7 @@ class Repl:
         self.env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
         self.env.pop("SKYREPL_CONTROL_PLANE_URL", None)
         self.cwd = home / "work"  # a `repl run` from ~ itself is refused (it would ship ~/.aws)
-        self.cwd.mkdir(exist_ok=True)
+        self.cwd.mkdir(parents=True, exist_ok=True)
 
     def __call__(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "repl", *args], env=self.env, capture_output=True, text=True,

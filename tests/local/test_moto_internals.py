@@ -7,11 +7,14 @@ from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.dynamodb.responses import DynamoHandler
 from moto.ec2.models.amis import AmiBackend
 from moto.ec2.models.instances import InstanceBackend
+from moto.s3.models import S3Backend
+from moto.ssm.models import SimpleSystemManagerBackend
 
 from local import moto_internals
 
 PATCHED = [(LambdaSimpleBackend, "invoke"), (DynamoHandler, "call_action"), (AmiBackend, "create_image"),
-           (InstanceBackend, "run_instances")]
+           (InstanceBackend, "run_instances"), (S3Backend, "put_object"), (S3Backend, "delete_object"),
+           (SimpleSystemManagerBackend, "put_parameter"), (SimpleSystemManagerBackend, "delete_parameter")]
 
 
 def test_the_pin_is_the_one_requirements_txt_installs():
