@@ -23,9 +23,9 @@ def reconcile(run: Run, now: int) -> str | None:
     done = None
     if not run.ended:
         if run.cancel_requested:
-            runs.finish(run.run_id, states.CANCELLED, None, f"cancelled by the user ({_reason(execution)})", now)
+            runs.finish(run.run_id, states.CANCELLED, None, f"cancelled by the user ({_reason(run, execution)})", now)
         else:
-            runs.finish(run.run_id, states.ERROR, None, _reason(execution), now)
+            runs.finish(run.run_id, states.ERROR, None, _reason(run, execution), now)
         done = "ended"
     if run.terminated_ms is None:
         try:
@@ -38,7 +38,9 @@ def reconcile(run: Run, now: int) -> str | None:
     return done or "settled"
 
 
-def _reason(execution: dict | None) -> str:
+def _reason(run: Run, execution: dict | None) -> str:
+    if execution is None and run.execution_arn:  # its history expired, or it was deleted
+        return "the run's workflow execution no longer exists; its instance, if any, is terminated"
     if execution is None:
         return "the run's workflow never started; its instance, if any, is terminated"
     detail = ": ".join(filter(None, (execution.get("error"), execution.get("cause"))))

@@ -11,15 +11,24 @@ handler, caught); the agent crashing, never registering, going silent; a capacit
 TerminateInstances answering NotFound for a live instance; the run's record deleted; the control
 plane restarted (every function cold: settings, clients and caches dropped; on AWS all state lives
 in DynamoDB and Step Functions, which is what a restart of the embedded stack cannot keep).
+
+Then the faults the workflow cannot repair, which the sweeper's reconcile does (issue 10, "every run
+ends"): a region out of reach (Provision and Cleanup both refused), Cleanup itself crashing, the
+execution stopped from outside in each phase, and a record that outlives its execution. Each ends
+the same way once swept. (An unknown region never gets this far: it is refused at create, below.
+The embedded daemon killed mid-run is tests/e2e/test_restart.py: it needs the stack as a process.)
 """
 import boto3
 import pytest
 
+from functions.api import runs as service
 from functions.aws import clients
+from functions.core.errors import Invalid
+from functions.lifecycle import reconcile
 from functions.store import logs, runs, tables
 from functions.sweeper import sweep as sweeper
 from local import dispatch
-from tests.workflow.conftest import inject, reset_clients
+from tests.workflow.conftest import OWNER, inject, reset_clients
 
 PHASE_TASK = {"provision": "Provision", "boot": "CheckRegistration", "start": "StartRun",
               "running": "DispatchRun", "finalize": "Finalize"}
@@ -194,3 +203,67 @@ def test_the_matrix_covers_every_phase_and_every_fault():
         "task fails once", "task fails always", "agent crashes", "agent never registers", "agent goes silent",
         "capacity error", "TerminateInstances NotFound", "record deleted", "control plane restarted",
         *LOST_ANSWERS}
+
+
+# (phase, fault) -> the terminal status once swept, and what the reason says
+RECONCILED = {
+    ("provision", "region out of reach"): ("error", "the sweeper keeps trying"),
+    ("running", "Cleanup fails always"): ("error", "the run's workflow ended (failed) without ending it"),
+    # moto honours a stop at the execution's next transition (AWS at once): a task waiting on the agent
+    # may end first by its heartbeat, so the status the reason quotes is moto's to choose
+    **{(phase, "execution stopped from outside"): ("error", "the run's workflow ended (")
+       for phase in ("boot", "start", "running")},
+    ("running", "record outlives its execution"): ("error", "the run's workflow execution no longer exists"),
+}
+OUT_OF_REACH = ("RunInstances", "DescribeInstances")  # Cleanup looks before it terminates
+RECONCILE_STOP = {"boot": "before registering", "start": "after registering", "running": "after logs"}
+
+
+@pytest.mark.parametrize("phase, fault", list(RECONCILED), ids=[f"{p}-{f.replace(' ', '_')}" for p, f in RECONCILED])
+def test_what_the_workflow_cannot_repair_the_sweeper_does(stack, monkeypatch, phase, fault):
+    monkeypatch.setattr(sweeper, "LAUNCH_GRACE_MS", 0)
+    monkeypatch.setattr(reconcile, "START_GRACE_MS", 0)
+    faults, sfn, ec2 = Faults(monkeypatch), boto3.client("stepfunctions"), clients.ec2("us-east-1")
+    if fault == "region out of reach":  # an opt-in region not enabled: every EC2 call refused
+        faults.injected += [inject(ec2, op, "OptInRequired", times=10_000) for op in OUT_OF_REACH]
+    if fault == "Cleanup fails always":
+        faults.failing["Cleanup"] = "always"
+    run = stack.create_run()
+    wrote_logs = drive_agent(stack, run.run_id, RECONCILE_STOP.get(phase))
+    if fault in ("execution stopped from outside", "record outlives its execution"):
+        if phase == "boot":
+            stack.wait_for(lambda: runs.get(run.run_id).instance_id, what="the launch")
+        sfn.stop_execution(executionArn=run.execution_arn, error="Operator", cause="stopped from the console")
+    if fault == "record outlives its execution":  # its history expired: Step Functions has no such execution
+        runs.update(run.run_id, execution_arn=run.execution_arn.replace(run.run_id, "expired-" + run.run_id))
+    stack.wait_for(lambda: sfn.describe_execution(executionArn=run.execution_arn)["status"] != "RUNNING",
+                   timeout=30, what="the execution to end")
+    assert faults.all_struck(), (faults.on_entry, faults.failing, faults.injected)
+    assert runs.get(run.run_id).run_id in {r.run_id for r in runs.unsettled()}  # the workflow did not settle it
+
+    for hook in faults.injected:
+        hook["n"] = 0  # the region is reachable again (the sweeper tries at every sweep until it is)
+    sweeper.sweep()
+    ended = runs.get(run.run_id)
+    status, reason = RECONCILED[(phase, fault)]
+    assert (ended.status, ended.terminated_ms is not None) == (status, True) and reason in ended.reason, ended.reason
+    assert stack.live_instances() == []
+    assert run.run_id not in {r.run_id for r in runs.unsettled()}
+    swept = sweeper.sweep()
+    assert swept["terminated"] == [] and swept["reconciled"] == []  # settled: nothing left for the next one
+    batches, _ = logs.read(run.run_id, 0)
+    assert [e.data for b in batches for e in b.entries] == ([BEFORE_FAULT] if wrote_logs else [])
+
+
+def test_an_unknown_region_is_refused_at_create_and_nothing_starts(stack):
+    with pytest.raises(Invalid) as err:
+        service.create_run(OWNER, {"spec": "t3.micro", "command": "echo x", "region": "us-est-1"})
+    assert err.value.message.startswith("region: 'us-est-1' is not") and "us-east-1" in err.value.message
+    assert runs.unsettled() == [] and stack.live_instances() == []
+    assert boto3.client("stepfunctions").list_executions(
+        stateMachineArn=tables_state_machine())["executions"] == []
+
+
+def tables_state_machine() -> str:
+    import os
+    return os.environ["STATE_MACHINE_ARN"]
