@@ -5,6 +5,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from functions.aws.permissions import CANONICAL, DESTRUCTIVE, TAGGED_CREATES
 from infra import settings
 from infra.assets import lambda_code
 
@@ -48,13 +49,26 @@ def make_function(scope: Construct, id: str, *, handler: str, size: settings.Fun
 def grant_aws_actions(fn: lambda_.Function, actions: tuple[str, ...]) -> None:
     """EC2/STS actions, exactly as functions/aws/permissions.EC2_ACTIONS lists them for this function.
 
-    These APIs take no useful resource ARNs at call time (Describe*, RunInstances on new resources),
-    so Resource is "*" as in the seed's policy; TerminateInstances is limited to our tagged instances.
+    Describe* and creating new resources take no useful resource ARNs, so their Resource is "*" as in
+    the seed's policy, and conditions do the narrowing: a destructive action only on resources tagged
+    with this deployment's control id (so two deployments in one account never touch each other's),
+    CreateTags only as part of a create of this function's (tag-on-create), and RunInstances only
+    from Canonical's images or this account's own (snapshots).
     """
-    terminate = [a for a in actions if a == "ec2:TerminateInstances"]
-    others = [a for a in actions if a not in terminate]
+    destructive = [a for a in actions if a in DESTRUCTIVE]
+    tagging = [a for a in actions if a == "ec2:CreateTags"]
+    others = [a for a in actions if a not in destructive + tagging]
     if others:
         fn.add_to_role_policy(iam.PolicyStatement(actions=others, resources=["*"]))
-    if terminate:
-        fn.add_to_role_policy(iam.PolicyStatement(actions=terminate, resources=["*"],
-                                                  conditions=settings.MANAGED_TAG_CONDITION))
+    if destructive:
+        control_id = Stack.of(fn).node.get_context(settings.CONTROL_ID_CONTEXT)
+        fn.add_to_role_policy(iam.PolicyStatement(actions=destructive, resources=["*"],
+                                                  conditions=settings.ours_only(control_id)))
+    if tagging:
+        creates = sorted(a.split(":", 1)[1] for a in actions if a in TAGGED_CREATES)
+        fn.add_to_role_policy(iam.PolicyStatement(actions=tagging, resources=["*"], conditions={
+            "StringEquals": {"ec2:CreateAction": creates}}))
+    if "ec2:RunInstances" in actions:
+        fn.add_to_role_policy(iam.PolicyStatement(
+            effect=iam.Effect.DENY, actions=["ec2:RunInstances"], resources=["arn:aws:ec2:*::image/*"],
+            conditions={"StringNotEquals": {"ec2:Owner": [CANONICAL, Aws.ACCOUNT_ID]}}))

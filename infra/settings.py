@@ -91,5 +91,8 @@ STATE_MACHINE_LOG_PREFIX = "/aws/vendedlogs/states/"  # AWS's recommended prefix
 # Tables whose loss would lose users' history: kept when the stack is deleted.
 RETAINED_TABLES = ("Runs", "Instances")
 
-# ec2:TerminateInstances only on our own instances (they are tagged at launch).
-MANAGED_TAG_CONDITION = {"StringEquals": {"aws:ResourceTag/skyrepl:managed": "true"}}
+
+
+def ours_only(control_id: str) -> dict:
+    """Destructive EC2 actions only on this deployment's own resources (all tagged at creation)."""
+    return {"StringEquals": {"aws:ResourceTag/skyrepl:managed": "true", "aws:ResourceTag/skyrepl:control-id": control_id}}

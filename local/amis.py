@@ -8,9 +8,9 @@ several build dates so that "the newest" means something.
 import hashlib
 from datetime import datetime, timezone
 
+from functions.aws.permissions import CANONICAL
 from local import moto_internals
 
-CANONICAL = "099720109477"
 DEFAULT_REGIONS = ("us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1")
 EC2_ARCH = {"amd64": "x86_64", "arm64": "arm64"}
 # (version, release, name prefix, build serials); jammy is published under both prefixes

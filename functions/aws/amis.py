@@ -10,11 +10,11 @@ under other names and are not matched.
 """
 from functions.aws import clients
 from functions.aws.errors import aws_call
+from functions.aws.permissions import CANONICAL
 from functions.core.errors import AwsError
 from functions.core.specs import VERSIONS
 from functions.store import kv
 
-CANONICAL = "099720109477"
 AMI_CACHE_SECONDS = 24 * 60 * 60  # a day, as the seed promises; `repl cache clear` forces a lookup
 NAME_PREFIX = {"noble": "hvm-ssd-gp3", "jammy": "hvm-ssd*", "focal": "hvm-ssd"}
 EC2_ARCH = {"amd64": "x86_64", "arm64": "arm64"}

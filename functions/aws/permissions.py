@@ -31,6 +31,14 @@ EC2_ACTIONS = {
     "AgentApi": (),
 }
 
+# Canonical's account: Ubuntu's images (functions/aws/amis.py looks them up; RunInstances may launch
+# only these and the account's own snapshots).
+CANONICAL = "099720109477"
+# The creates that tag what they make (TagSpecifications), which IAM authorizes as ec2:CreateTags.
+TAGGED_CREATES = ("ec2:RunInstances", "ec2:CreateSecurityGroup", "ec2:CreateKeyPair", "ec2:CreateImage")
+# Destructive actions: granted only on resources tagged with the deployment's control id.
+DESTRUCTIVE = ("ec2:TerminateInstances", "ec2:DeregisterImage", "ec2:DeleteSnapshot")
+
 # Private keys of the skyrepl-{region} key pairs are kept as SSM SecureStrings under this path.
 KEY_PARAMETER_PREFIX = "/skyrepl/keys/"
 # A run's `--env` values, as one SSM SecureString per run, from its creation until its teardown.

@@ -2,10 +2,12 @@
 import json
 import re
 
+import pytest
 from infra_helpers import ROOT, as_list, refs_in
 
-from functions.aws.permissions import EC2_ACTIONS, SPOT
+from functions.aws.permissions import CANONICAL, DESTRUCTIVE, EC2_ACTIONS, SPOT, TAGGED_CREATES
 from functions.store.schema import ALL_TABLES
+from infra import settings as infra_settings
 
 # Copied from the seed (shared/seed/aws-setup.md), so the test stands without shared/ beside the checkout.
 SEED_POLICY_ACTIONS = {
@@ -64,11 +66,37 @@ def test_each_function_gets_exactly_its_listed_ec2_actions(synth):
         assert _ec2_sts(synth.actions(synth.role(key))) == set(EC2_ACTIONS[key]), key
 
 
-def test_terminate_is_limited_to_managed_instances(synth):
-    for key in synth.functions:
-        for statement in synth.statements(synth.role(key)):
-            if "ec2:TerminateInstances" in as_list(statement["Action"]):
-                assert statement["Condition"] == {"StringEquals": {"aws:ResourceTag/skyrepl:managed": "true"}}
+def _statements_with(synth, action: str) -> list[tuple[str, dict]]:
+    return [(key, s) for key in synth.functions for s in synth.statements(synth.role(key))
+            if action in as_list(s["Action"])]
+
+
+@pytest.mark.parametrize("action", DESTRUCTIVE)
+def test_destructive_actions_reach_only_this_deployments_resources(synth, action):
+    found = _statements_with(synth, action)
+    assert found, f"nobody is granted {action}: the test would prove nothing"
+    ours = {"StringEquals": {"aws:ResourceTag/skyrepl:managed": "true",
+                             "aws:ResourceTag/skyrepl:control-id": infra_settings.default_control_id("SkyRepl")}}
+    for key, statement in found:
+        assert statement["Effect"] == "Allow" and statement["Condition"] == ours, key
+        assert set(as_list(statement["Action"])) <= set(DESTRUCTIVE), key  # no other action rides on it
+
+
+def test_create_tags_only_as_part_of_the_functions_own_creates(synth):
+    found = _statements_with(synth, "ec2:CreateTags")
+    assert {key for key, _ in found} == {k for k, actions in EC2_ACTIONS.items() if "ec2:CreateTags" in actions}
+    for key, statement in found:
+        creates = sorted(a.split(":")[1] for a in EC2_ACTIONS[key] if a in TAGGED_CREATES)
+        assert creates and as_list(statement["Action"]) == ["ec2:CreateTags"], key
+        assert statement["Condition"] == {"StringEquals": {"ec2:CreateAction": creates}}, key
+
+
+def test_run_instances_only_from_canonicals_images_or_the_accounts_own(synth):
+    launchers = {key for key, _ in _statements_with(synth, "ec2:RunInstances")}
+    assert launchers == {k for k, actions in EC2_ACTIONS.items() if "ec2:RunInstances" in actions} == {"Provision"}
+    [deny] = [s for _, s in _statements_with(synth, "ec2:RunInstances") if s["Effect"] == "Deny"]
+    assert deny["Resource"] == "arn:aws:ec2:*::image/*" and as_list(deny["Action"]) == ["ec2:RunInstances"]
+    assert deny["Condition"] == {"StringNotEquals": {"ec2:Owner": [CANONICAL, {"Ref": "AWS::AccountId"}]}}
 
 
 # who may touch the skyrepl-{region} private keys; the Api only reads them (GET /v1/keys/{region})
