@@ -3,6 +3,7 @@ from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from functions.aws.permissions import CANONICAL, DESTRUCTIVE, TAGGED_CREATES
@@ -15,8 +16,7 @@ def _powertools_layer(scope: Construct) -> lambda_.ILayerVersion:
     existing = stack.node.try_find_child("PowertoolsLayer")
     if existing is not None:
         return existing
-    arn = (f"arn:aws:lambda:{Aws.REGION}:{settings.POWERTOOLS_ACCOUNT}:layer:"
-           f"{settings.POWERTOOLS_LAYER_NAME}:{settings.POWERTOOLS_LAYER_VERSION}")
+    arn = ssm.StringParameter.value_for_string_parameter(stack, settings.POWERTOOLS_LAYER_PARAMETER)
     return lambda_.LayerVersion.from_layer_version_arn(stack, "PowertoolsLayer", arn)
 
 

@@ -1,5 +1,6 @@
 """Every literal the CDK app uses, in one place (house rule: no numbers or names buried in constructs)."""
 import hashlib
+import importlib.metadata
 import re
 import string
 from dataclasses import dataclass
@@ -38,15 +39,12 @@ def resolve_control_id(context_value: object, stack_name: str) -> str:
 CODE_PACKAGES = ("functions", "agent")
 STAGING_DIR = "staging/lambda-code"  # under the cloud assembly's outdir
 
-# Powertools for AWS Lambda (Python) v3, official public layer (commercial partition only).
-# Layer version 27 = Powertools 3.23.0: the newest version-to-layer mapping the public record confirms
-# (aws-powertools/powertools-lambda-python issue #7689: "3.23.0 ... layer ...-x86_64:27"). No source
-# found for the layer number holding 3.37.0 (requirements.txt pins 3.37.0 for local runs). Before a
-# deploy, look it up and bump this number:
-#   aws ssm get-parameter --name /aws/service/powertools/python/x86_64/python3.12/3.37.0
-POWERTOOLS_ACCOUNT = "017000801446"
-POWERTOOLS_LAYER_NAME = "AWSLambdaPowertoolsPythonV3-python312-x86_64"
-POWERTOOLS_LAYER_VERSION = 27
+# Powertools for AWS Lambda (Python) v3, official public layer (commercial partition only), of exactly the
+# version requirements.txt pins and the tests run: the functions use its Event Handler's validation, whose
+# internals functions/http_errors.py extends. Its ARN is the public SSM parameter Powertools publishes per
+# arch, Python and version, resolved by CloudFormation at deploy (no layer number to keep up to date).
+POWERTOOLS_VERSION = importlib.metadata.version("aws-lambda-powertools")
+POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/x86_64/python3.12/{POWERTOOLS_VERSION}"
 POWERTOOLS_SERVICE_NAME = "skyrepl"
 POWERTOOLS_METRICS_NAMESPACE = "SkyREPL"
 LOG_LEVEL = "INFO"

@@ -13,7 +13,7 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
-from urllib.parse import parse_qs, parse_qsl, urlsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
 from local.changes import CHANGED, WAIT, Changes, keys, max_wait_seconds
 from local.http_reply import reply
@@ -24,8 +24,10 @@ LOCAL_IDENTITY = "arn:aws:iam::123456789012:user/repl-local"
 
 def to_event(method: str, raw_path: str, headers: dict, body: bytes, user_arn: str | None) -> dict:
     """An HTTP API (payload format 2.0) event, as API Gateway hands it to the Lambda: headers lower-cased
-    and a repeated one comma-joined, the IAM caller in requestContext.authorizer.iam (user routes)."""
+    and a repeated one comma-joined, the IAM caller in requestContext.authorizer.iam (user routes), and the
+    path percent-decoded (an HTTP API's rawPath is, unlike a REST API's): `/v1/runs/r%31` is run `r1`."""
     url = urlsplit(raw_path)
+    path = unquote(url.path, errors="replace")  # bytes that are not UTF-8: U+FFFD, never a lone surrogate
     params: dict = {}
     for k, v in parse_qsl(url.query, keep_blank_values=True):
         params[k] = f"{params[k]},{v}" if k in params else v
@@ -36,12 +38,12 @@ def to_event(method: str, raw_path: str, headers: dict, body: bytes, user_arn: s
     context = {"accountId": "123456789012", "apiId": "local", "domainName": "127.0.0.1", "requestId": str(uuid.uuid4()),
                "routeKey": "$default", "stage": "$default", "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000"),
                "timeEpoch": int(time.time() * 1000),
-               "http": {"method": method, "path": url.path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
+               "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
                         "userAgent": lowered.get("user-agent", "")}}
     if user_arn:
         context["authorizer"] = {"iam": {"accountId": "123456789012", "userArn": user_arn, "callerId": "local",
                                          "userId": "local"}}
-    return {"version": "2.0", "routeKey": "$default", "rawPath": url.path, "rawQueryString": url.query,
+    return {"version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": url.query,
             "headers": lowered, "queryStringParameters": params or None, "requestContext": context,
             "body": text if body else None, "isBase64Encoded": is_b64}
 
@@ -136,9 +138,14 @@ class Gateway:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status, headers, data = gateway.handle(self.command, self.path, dict(self.headers.items()), body)
-                reply(self, status, data, headers)
+                reply(self, status, b"" if self.command == "HEAD" else data, headers)  # HEAD: headers only
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _do
+            def __getattr__(self, name):
+                # The HTTP API's routes are ANY: every method reaches the function (which answers 405 for a
+                # method a path has not), where http.server alone would answer an unknown one 501.
+                if name.startswith("do_"):
+                    return self._do
+                raise AttributeError(name)
 
             def log_message(self, *args):
                 pass

@@ -22,7 +22,9 @@ ENVIRONMENTS_PER_FUNCTION = 4  # concurrent requests per API function, as Lambda
 AGENT_TIMINGS = {"SKYREPL_LOG_BATCH_SECONDS": "0.2", "SKYREPL_KILL_GRACE_SECONDS": "2",
                  "SKYREPL_IMDS_POLL_SECONDS": "0.5",  # a spot run's agent asks the fake IMDS this often
                  "SKYREPL_ARTIFACT_CANCEL_SECONDS": "3"}  # within the 8 s cancel grace, after the 2 s kill
-SWEEP_INTERVAL_SECONDS = 60.0
+# EventBridge's schedule, on the embedded stack; SKYREPL_LOCAL_SWEEP_SECONDS=0 turns it off (the fuzzer's stack,
+# tests/fuzz, must change only when a request changes it; `repl orphan scan` still sweeps on demand)
+SWEEP_INTERVAL_SECONDS = float(os.environ.get("SKYREPL_LOCAL_SWEEP_SECONDS") or 60.0)
 
 
 def free_port(preferred: int | None) -> int:
@@ -152,6 +154,8 @@ class Stack:
     def _start_sweeper(self) -> None:
         from functions.sweeper.sweep import sweep
         self._stop_sweeper = threading.Event()
+        if self.sweep_interval <= 0:
+            return
 
         def loop():
             while not self._stop_sweeper.wait(self.sweep_interval):

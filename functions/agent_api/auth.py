@@ -1,8 +1,7 @@
 """The per-instance bearer token: it opens that instance's own record and run, nothing else."""
 from functions.core import tokens
-from functions.core.errors import Forbidden, Gone, Invalid, Unauthorized
+from functions.core.errors import Forbidden, Gone, Unauthorized
 from functions.core.records import Instance
-from functions.http_errors import json_body
 from functions.store import instances
 
 
@@ -24,10 +23,8 @@ def own_run(instance: Instance, run_id) -> str:
     return run_id
 
 
-def for_own_run(event) -> tuple[Instance, dict]:
-    """(the calling instance, the JSON object body), once its `run_id` is shown to be the instance's own."""
-    instance, body = authenticate(event), json_body(event)
-    if not isinstance(body, dict):
-        raise Invalid("body: must be a JSON object", field="body")
-    own_run(instance, body.get("run_id"))
-    return instance, body
+def for_own_run(event, run_id: str) -> Instance:
+    """The calling instance, once the `run_id` its body names is shown to be the instance's own."""
+    instance = authenticate(event)
+    own_run(instance, run_id)
+    return instance

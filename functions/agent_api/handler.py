@@ -1,13 +1,31 @@
 """The agent API Lambda: no IAM auth at the gateway; every route checks the instance token itself."""
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from functools import lru_cache
+
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from functions import http_errors
+from functions.http import VERSION
 from functions.agent_api import routes
+from functions.agent_api.auth import authenticate
 from functions.observability import logger
 
-app = APIGatewayHttpResolver()
+app = http_errors.resolver()
 app.include_router(routes.router)
-http_errors.install(app)
+SECURITY = {"instanceToken": HTTPBearer(description="`<instance_key>.<secret>`, from the instance's user data")}
+
+
+@app.get("/v1/agent/openapi.json", responses=http_errors.answers(410, description="this document"))
+def openapi() -> dict:
+    """The agent's side of the contract (docs/protocol.md §2 in prose)."""
+    authenticate(app.current_event)  # as every agent route: the instance's token
+    return document()
+
+
+@lru_cache(maxsize=1)  # generated once per function instance
+def document() -> dict:
+    return http_errors.openapi_document(app, title="SkyREPL agent API", version=VERSION, security_schemes=SECURITY,
+                                        security=[{"instanceToken": []}], description="What an instance's agent "
+                                        "calls: registration, events, logs, status, artifacts.")
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")

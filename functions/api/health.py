@@ -1,7 +1,6 @@
 """Health: a signed call answered, so `repl setup` can check URL and credentials together."""
+from functions.http import VERSION
 from functions.settings import settings
-
-VERSION = "0.1.0"
 
 
 def health(caller: str) -> dict:

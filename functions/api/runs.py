@@ -80,7 +80,7 @@ def get_run(owner: str, run_id: str) -> dict:
     return {"run": run_view(runs.get_owned(run_id, owner))}
 
 
-def list_runs(owner: str, limit: str | None, cursor: str | None) -> dict:
+def list_runs(owner: str, limit: int = 50, cursor: str | None = None) -> dict:
     found, next_cursor = runs.list_owned(owner, _limit(limit), cursor)
     return {"runs": [run_view(r) for r in found], "next_cursor": next_cursor}
 
@@ -129,8 +129,7 @@ def cancel_run(owner: str, run_id: str) -> dict:
     return {"run": run_view(run)}
 
 
-def _limit(text: str | None) -> int:
-    value = _int("limit", text or "50")
+def _limit(value: int) -> int:
     if not 1 <= value <= MAX_LIST_LIMIT:
         raise Invalid(f"limit: {value} is out of range; allowed: 1 to {MAX_LIST_LIMIT}", field="limit")
     return value

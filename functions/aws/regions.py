@@ -5,9 +5,12 @@ from functions.core.errors import Invalid
 from functions.settings import settings
 
 
+def known() -> list[str]:
+    return clients.regions("ec2", settings().default_region)
+
+
 def check(region: str) -> str:
-    known = clients.regions("ec2", settings().default_region)
-    if region not in known:
-        raise Invalid(f"region: {region!r} is not an EC2 region of this partition; allowed: {', '.join(known)}",
+    if region not in known():
+        raise Invalid(f"region: {region!r} is not an EC2 region of this partition; allowed: {', '.join(known())}",
                       field="region")
     return region

@@ -39,6 +39,16 @@ class NotFound(SkyReplError):
     status, code = 404, "not_found"
 
 
+class MethodNotAllowed(SkyReplError):
+    """The path exists, the method does not: the answer's Allow header lists those that do (RFC 9110)."""
+
+    status, code = 405, "method_not_allowed"
+
+    def __init__(self, message: str, allowed: tuple[str, ...]):
+        super().__init__(message, field="method")
+        self.allowed = allowed
+
+
 class Conflict(SkyReplError):
     status, code = 409, "conflict"
 

@@ -13,8 +13,11 @@ DEFAULT_MAX_DURATION_MS = 3_600_000  # 1 h
 MIN_MAX_DURATION_MS = 1_000  # 1 s: short limits are the user's call (a real boot takes 20-40 s)
 MAX_MAX_DURATION_MS = 7 * 24 * 3_600_000  # 7 days
 MAX_COMMAND_BYTES = 16_384  # the command travels in SSE events and DynamoDB items
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+# Patterns in the one dialect Python, JSON Schema (ECMA) and pydantic (Rust) read alike: ASCII classes,
+# no \d or \s (Python's \d takes "٣" too). The API's models (functions/api/models.py) publish them.
+SHA256 = r"^[0-9a-f]{64}$"
+REGION = r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"
+_SHA256, _REGION = re.compile(SHA256), re.compile(REGION)
 FIELDS = ("provider", "spec", "command", "max_duration_ms", "spot", "region", "snapshot", "env", "workdir",
           "artifacts")
 

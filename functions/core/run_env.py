@@ -6,7 +6,8 @@ import re
 
 from .errors import Invalid
 
-NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"  # published by the API's models too
+NAME = re.compile(NAME_PATTERN)
 MAX_VARIABLES = 100
 MAX_BYTES = 4_096  # an SSM SecureString in the standard tier holds 4 KB
 RESERVED = ("SKYREPL_", "PATH")  # the agent's own settings, and what finds the command's programs

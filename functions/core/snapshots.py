@@ -11,11 +11,14 @@ PENDING, AVAILABLE, FAILED = "pending", "available", "failed"
 _STATES = {"pending": PENDING, "transient": PENDING, "available": AVAILABLE}
 ARCH_OF_EC2 = {"x86_64": "amd64", "arm64": "arm64"}
 FIELDS = ("source", "name")
-_AMI_ID = re.compile(r"^ami-[0-9a-f]+$")
-_INSTANCE_ID = re.compile(r"^i-[0-9a-f]+$")
-_RUN_ID = re.compile(r"^[0-9a-z]{1,32}$")
+# Published by the API's models too (ASCII only: see core/requests.py). EC2's ids are 8 or 17 hex digits.
+AMI_ID = r"^ami-[0-9a-f]{1,32}$"
+INSTANCE_ID = r"^i-[0-9a-f]{1,32}$"
+RUN_ID = r"^[0-9a-z]{1,32}$"
+SOURCE = rf"{RUN_ID}|{INSTANCE_ID}"
 # EC2's rule for image names: 3-128 characters of letters, digits, ( ) [ ] space . / - ' @ _
-_NAME = re.compile(r"^[A-Za-z0-9()\[\] ./'@_-]{3,128}$")
+IMAGE_NAME = r"^[A-Za-z0-9()\[\] ./'@_-]{3,128}$"
+_AMI_ID, _INSTANCE_ID, _RUN_ID, _NAME = (re.compile(p) for p in (AMI_ID, INSTANCE_ID, RUN_ID, IMAGE_NAME))
 
 
 def state_of(ec2_state: str | None) -> str:

@@ -12,8 +12,12 @@ DEFAULT_VERSION = "noble"
 
 # Graviton families: `a1`, and every family whose generation digit is followed by `g`
 # (t4g, c6gn, c7gd, m7g, r8g, x2gd, im4gn, is4gen, hpc7g, g5g, ...).
-_GRAVITON = re.compile(r"^(a1|[a-z]+\d+g[a-z]*)$")
-_INSTANCE_TYPE = re.compile(r"^([a-z][a-z0-9-]*\d[a-z0-9-]*)\.([a-z0-9]+)$")
+_GRAVITON = re.compile(r"^(a1|[a-z]+[0-9]+g[a-z]*)$")
+INSTANCE_TYPE = r"^([a-z][a-z0-9-]*[0-9][a-z0-9-]*)\.([a-z0-9]+)$"  # ASCII only: see core/requests.py
+_INSTANCE_TYPE = re.compile(INSTANCE_TYPE)
+# Either form, spaces around allowed (the API's models publish it)
+SPEC = rf"^ *(?:{INSTANCE_TYPE[1:-1]}|(?:{'|'.join(DISTROS)}):(?:{'|'.join(VERSIONS)}):(?:{'|'.join(ARCHES)})) *$"
+MAX_SPEC_CHARS = 64  # EC2's longest type names are about 20
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ def parse_spec(text: str) -> Spec:
     if not isinstance(text, str) or not text.strip():
         raise Invalid(f"spec: required; {_ALLOWED}", field="spec")
     text = text.strip()
+    if len(text) > MAX_SPEC_CHARS:
+        raise Invalid(f"spec: longer than {MAX_SPEC_CHARS} characters; {_ALLOWED}", field="spec")
     if ":" in text:
         return _parse_os_descriptor(text)
     if not _INSTANCE_TYPE.fullmatch(text):
@@ -59,6 +65,5 @@ def _parse_os_descriptor(text: str) -> Spec:
     return Spec(text, DEFAULT_TYPES[arch], distro, version, arch)
 
 
-_ALLOWED = (
-    "allowed: an EC2 instance type (e.g. t3.micro, c8g.large) or ubuntu:<noble|jammy|focal>:<amd64|arm64>"
-)
+ALLOWED = "an EC2 instance type (e.g. t3.micro, c8g.large) or ubuntu:<noble|jammy|focal>:<amd64|arm64>"
+_ALLOWED = f"allowed: {ALLOWED}"

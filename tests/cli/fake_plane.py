@@ -141,7 +141,7 @@ class FakePlane:
         A limit or cursor the API would refuse is refused by the API's own checks."""
         limit, cursor = query.get("limit", [None])[0], query.get("cursor", [""])[0]
         try:
-            size = api_runs._limit(limit)
+            size = api_runs._limit(int(limit or 50))  # the CLI sends digits; the API's model takes only those
             if cursor and not re.fullmatch(r"after-\d+", cursor):  # not one of this fake's cursors
                 store_runs._start_key(cursor, OWNER)
         except SkyReplError as err:

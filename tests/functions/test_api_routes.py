@@ -1,4 +1,6 @@
 """Logs, cancel, instances, health and unknown routes of the user API Lambda."""
+import json
+
 import pytest
 
 from functions.core.clock import now_ms
@@ -103,8 +105,19 @@ def test_health_names_the_control_plane(plane):
                                                      "caller": OWNER, "region": "us-east-1"})
 
 
-@pytest.mark.parametrize("method, path", [("GET", "/v1/nothing"), ("DELETE", "/v1/runs"), ("GET", "/")])
+@pytest.mark.parametrize("method, path", [("GET", "/v1/nothing"), ("POST", "/v1/runs/r1/nope"), ("GET", "/")])
 def test_an_unknown_route_answers_404_json(plane, method, path):
     status, answer = plane.call(method, path)
     assert (status, answer["error"]["code"]) == (404, "not_found")
     assert answer["error"]["message"].startswith("path: ")
+
+
+@pytest.mark.parametrize("method, path, allowed", [("DELETE", "/v1/runs", "GET, POST"),
+                                                   ("PUT", "/v1/snapshots/ami-1", "DELETE, GET"),
+                                                   ("OPTIONS", "/v1/health", "GET")])
+def test_a_method_the_path_has_not_answers_405_naming_those_it_has(plane, method, path, allowed):
+    res = plane.respond(method, path)
+    error = json.loads(res["body"])["error"]
+    assert (res["statusCode"], error["code"], error["field"]) == (405, "method_not_allowed", "method")
+    assert error["message"].startswith(f"method: {method} ") and error["message"].endswith(f"allowed: {allowed}")
+    assert api_helpers.response_headers(res)["allow"] == allowed

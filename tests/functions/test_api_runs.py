@@ -30,7 +30,7 @@ def test_the_run_record_is_the_callers_and_keeps_its_execution(plane):
 
 @pytest.mark.parametrize("field, value, allowed", [
     ("provider", "gcp", "allowed: aws"),
-    ("spec", "ubuntu:bionic:amd64", "version: noble, jammy, focal"),
+    ("spec", "ubuntu:bionic:amd64", "ubuntu:<noble|jammy|focal>:<amd64|arm64>"),
     ("command", "", "non-empty shell command"),
     ("max_duration_ms", 604_800_001, "from 1000 to 604800000"),
     ("spot", "no", "allowed: true, false"),

@@ -10,7 +10,7 @@ from tests.workflow.conftest import OWNER, inject, reset_clients
 def test_capacity_errors_are_retried_then_fail_with_advice(stack):
     hook = inject(clients.ec2("us-east-1"), "RunInstances", "InsufficientInstanceCapacity", times=10)
     run = stack.wait_end(stack.create_run().run_id)
-    assert run.status == "error" and "CapacityError" in run.reason
+    assert run.status == "error" and "CapacityError" in run.reason, (run.status, run.reason)
     assert "another instance type or region" in run.reason
     assert hook["calls"] == 1 + definition.CAPACITY_RETRIES and stack.live_instances() == []
 

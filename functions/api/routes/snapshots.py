@@ -2,28 +2,29 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from functions.api import snapshots
+from functions.api import models, snapshots
 from functions.api.identity import owner
-from functions.http_errors import json_body
+from functions.http_errors import answers
 
 router = Router()
 
 
-@router.post("/v1/snapshots")
-def create_snapshot():
-    return Response(201, content_types.APPLICATION_JSON, snapshots.create(owner(router), json_body(router.current_event)))
+@router.post("/v1/snapshots", responses=answers(400, 404, 409, ok=201))
+def create_snapshot(body: models.CreateSnapshot) -> Response[models.SnapshotAnswer]:
+    return Response(201, content_types.APPLICATION_JSON,
+                    snapshots.create(owner(router), body.model_dump(exclude_unset=True)))
 
 
-@router.get("/v1/snapshots")
-def list_snapshots():
+@router.get("/v1/snapshots", responses=answers())
+def list_snapshots() -> models.SnapshotList:
     return snapshots.list_owned(owner(router))
 
 
-@router.get("/v1/snapshots/<snapshot_id>")
-def get_snapshot(snapshot_id: str):
+@router.get("/v1/snapshots/<snapshot_id>", responses=answers(400, 404))
+def get_snapshot(snapshot_id: models.SnapshotId) -> models.SnapshotAnswer:
     return snapshots.get(owner(router), snapshot_id)
 
 
-@router.delete("/v1/snapshots/<snapshot_id>")
-def delete_snapshot(snapshot_id: str):
+@router.delete("/v1/snapshots/<snapshot_id>", responses=answers(400, 404, 409))
+def delete_snapshot(snapshot_id: models.SnapshotId) -> models.SnapshotDeleted:
     return snapshots.delete(owner(router), snapshot_id)

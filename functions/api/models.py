@@ -1,0 +1,248 @@
+"""The user API's wire models (docs/protocol.md §1): what each route takes and answers. The resolver
+validates both against them (functions/http_errors.resolver) and publishes them at GET /v1/openapi.json.
+
+They hold what JSON Schema can say: types, bounds, patterns, unknown fields refused. What it cannot
+(UTF-8 byte limits, the partition's regions, an uploaded archive, a snapshot's region) stays with the
+use cases, whose messages say it (functions/core/requests.py...). The answers are the views' JSON
+(functions/api/views.py) field for field."""
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import Field
+
+from functions.api import workdirs
+from functions.aws import regions
+from functions.core import artifacts as globs, requests, run_env, snapshots, specs, states
+from functions.http import Allowed, Answer, Body, Time
+
+Status = Literal[states.ACTIVE_STATUSES + states.TERMINAL_STATUSES]
+Arch = Literal[specs.ARCHES]
+# Ids in the path: any one may be asked for (unknown: 404), but not longer than any id is
+RunId = Annotated[str, Path(max_length=64, description="e.g. r8k2m9xq1d")]
+SnapshotId = Annotated[str, Path(pattern=snapshots.AMI_ID, description="an AMI id, e.g. ami-0abc123")]
+RegionInPath = Annotated[str, Path(pattern=requests.REGION, description="e.g. us-east-1")]
+NO_NUL = r"^[^\x00]*$"
+SHA256 = Annotated[str, Field(pattern=requests.SHA256), Allowed("SHA-256: 64 lower-case hex digits")]
+
+
+class Workdir(Body):
+    sha256: SHA256
+
+
+class CreateRun(Body):
+    provider: Annotated[Literal[requests.PROVIDERS], Allowed(", ".join(requests.PROVIDERS))] = "aws"
+    spec: Annotated[str, Field(pattern=specs.SPEC, max_length=specs.MAX_SPEC_CHARS), Allowed(specs.ALLOWED)] | None \
+        = None  # null or absent: only with a snapshot (its arch's default type)
+    command: Annotated[str, Field(min_length=1, max_length=requests.MAX_COMMAND_BYTES, pattern=NO_NUL), Allowed(
+        f"a non-empty shell command, at most {requests.MAX_COMMAND_BYTES} bytes of UTF-8, no NUL")]
+    max_duration_ms: Annotated[int, Field(ge=requests.MIN_MAX_DURATION_MS, le=requests.MAX_MAX_DURATION_MS), Allowed(
+        f"an integer number of milliseconds from {requests.MIN_MAX_DURATION_MS} to {requests.MAX_MAX_DURATION_MS}")] \
+        = requests.DEFAULT_MAX_DURATION_MS
+    spot: Annotated[bool, Allowed("true, false")] = False
+    region: Annotated[str, Field(pattern=requests.REGION), Allowed("e.g. us-east-1, eu-west-1")] | None \
+        = None  # absent: the snapshot's, or the deployment's
+    snapshot: Annotated[str, Field(pattern=snapshots.AMI_ID), Allowed("a snapshot's AMI id, e.g. ami-0abc123")] | None \
+        = None
+    env: Annotated[dict[Annotated[str, Field(pattern=run_env.NAME_PATTERN)], Annotated[str, Field(pattern=NO_NUL)]],
+                   Field(max_length=run_env.MAX_VARIABLES, json_schema_extra={"additionalProperties": False}), Allowed(
+        f'{{"NAME": "value"}}: at most {run_env.MAX_VARIABLES} names of letters, digits and _ (not PATH nor '
+        f"SKYREPL_*), {run_env.MAX_BYTES} bytes in all")] | None = None
+    workdir: Workdir | None = None
+    artifacts: Annotated[list[Annotated[str, Field(min_length=1, max_length=globs.MAX_GLOB_CHARS)]],
+                         Field(max_length=globs.MAX_GLOBS), Allowed(
+        f'at most {globs.MAX_GLOBS} globs of 1 to {globs.MAX_GLOB_CHARS} bytes, relative, e.g. ["{globs.EXAMPLE}"]')] \
+        | None = None
+
+
+def publish_run_rules(schema: dict) -> None:
+    """What CreateRun's model cannot hold but its document can: the regions (the partition's, known only
+    where the function runs: functions/aws/regions.py checks them) and that `spec` may be absent only
+    with a snapshot. Clients (and the fuzzer) then send what the API takes."""
+    region = schema["properties"]["region"]["anyOf"][0]
+    region.pop("pattern", None)
+    region["enum"] = regions.known()
+    schema["anyOf"] = [{"required": ["spec"], "properties": {"spec": {"type": "string"}}}, {"required": ["snapshot"]}]
+
+
+class WorkdirOffer(Body):
+    sha256: SHA256
+    size: Annotated[int, Field(ge=1, le=workdirs.MAX_ARCHIVE_BYTES),
+                    Allowed(f"the archive's size in bytes, 1 to {workdirs.MAX_ARCHIVE_BYTES}")]
+
+
+class CreateSnapshot(Body):
+    source: Annotated[str, Field(pattern=snapshots.SOURCE),
+                      Allowed("a run id (r8k2m9xq1d) or its instance's id (i-0abc...)")]
+    name: Annotated[str, Field(pattern=snapshots.IMAGE_NAME), Allowed(
+        "3 to 128 letters, digits, spaces and ( ) [ ] . / - ' @ _")] | None = None
+
+
+class InterruptionView(Answer):
+    action: Literal["terminate", "stop", "hibernate"]
+    at: Time
+    reported_at: Time
+
+
+class RunView(Answer):
+    run_id: str
+    status: Status
+    exit_code: int | None
+    reason: str | None
+    provider: str
+    spec: str
+    instance_type: str
+    arch: Arch
+    region: str
+    spot: bool
+    spot_price: float | None = Field(description="USD per hour")
+    command: str
+    max_duration_ms: int
+    instance_id: str | None
+    snapshot: str | None
+    interruption: InterruptionView | None
+    env_names: list[str]
+    artifacts: list[str]
+    created_at: Time
+    started_at: Time | None
+    ended_at: Time | None
+    deadline_at: Time | None
+    terminated_at: Time | None
+
+
+class RunAnswer(Answer):
+    run: RunView
+
+
+class RunList(Answer):
+    runs: list[RunView]
+    next_cursor: str | None
+
+
+class LogLine(Answer):
+    seq: int
+    stream: Literal["stdout", "stderr"]
+    data: str
+
+
+class ChunkRef(Answer):
+    url: str
+    bytes: int
+    raw_bytes: int
+
+
+class ChunkLine(Answer):
+    seq: int
+    chunk: ChunkRef
+
+
+class LogPage(Answer):
+    entries: list[LogLine | ChunkLine]
+    next: int
+    run: RunView
+    more: bool
+    poll_after_ms: int
+
+
+class ArtifactView(Answer):
+    path: str
+    size: int
+    md5: str | None
+    modified_at: Time
+    url: str
+
+
+class ArtifactList(Answer):
+    run_id: str
+    artifacts: list[ArtifactView]
+
+
+class InstanceView(Answer):
+    instance_id: str | None
+    run_id: str
+    region: str
+    instance_type: str
+    spot: bool
+    spot_price: float | None
+    state: Literal[states.REQUESTED, states.INST_PENDING, states.INST_RUNNING, "terminating", states.TERMINATED]
+    public_ip: str | None
+    tailscale_hostname: str | None
+    launched_at: Time | None
+    registered_at: Time | None
+    terminated_at: Time | None
+
+
+class InstanceList(Answer):
+    instances: list[InstanceView]
+
+
+class OrphanView(Answer):
+    instance_id: str
+    region: str
+    state: str
+    run_id: str | None
+    deadline_at: Time | None
+    name: str | None
+    seen_at: Time
+    action: str
+
+
+class OrphanList(Answer):
+    orphans: list[OrphanView]
+
+
+class Swept(Answer):
+    instance_id: str
+    region: str
+    reason: str
+
+
+class Scan(Answer):
+    terminated: list[Swept]
+    orphans: list[OrphanView]
+
+
+class CacheCleared(Answer):
+    cleared: int
+
+
+class PrivateKey(Answer):
+    region: str
+    key_name: str
+    private_key: str
+
+
+class SnapshotView(Answer):
+    snapshot_id: str
+    name: str
+    state: Literal["pending", "available", "failed"]
+    region: str
+    arch: Arch
+    source_run: str
+    source_instance: str
+    created_at: Time
+
+
+class SnapshotAnswer(Answer):
+    snapshot: SnapshotView
+
+
+class SnapshotList(Answer):
+    snapshots: list[SnapshotView]
+
+
+class SnapshotDeleted(Answer):
+    deleted: str
+    snapshot_ids: list[str]
+
+
+class Health(Answer):
+    status: Literal["ok"]
+    control_id: str
+    version: str
+    caller: str
+    region: str
+
+
+class WorkdirUpload(Answer):
+    sha256: str
+    upload_url: str | None = Field(description="a presigned PUT (15 min); null: that archive is there already")
