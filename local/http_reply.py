@@ -8,5 +8,8 @@ def reply(handler, status: int, data: bytes = b"", headers: dict | None = None) 
         if name.lower() != "content-length":
             handler.send_header(name, value)
     handler.send_header("Content-Length", str(len(data)))
-    handler.end_headers()
-    handler.wfile.write(data)
+    try:
+        handler.end_headers()
+        handler.wfile.write(data)
+    except (BrokenPipeError, ConnectionResetError):  # the client left (a repl exited mid-poll): nothing to tell
+        handler.close_connection = True

@@ -108,6 +108,8 @@ def _patches() -> list:
     from moto.ec2.models.instances import InstanceBackend
     from moto.s3.models import S3Backend
     from moto.ssm.models import SimpleSystemManagerBackend
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (
+        StateTaskServiceCallback)
 
     return [
         # moto executes state machines only when told to, and runs Lambda tasks without Docker only
@@ -131,6 +133,11 @@ def _patches() -> list:
         # EC2 answers a repeated ClientToken with the instance it launched the first time; moto launches
         # again. Provision's retries rely on EC2's behaviour: never two instances for one run.
         _Patch(InstanceBackend, "run_instances", _honouring_client_token(InstanceBackend.run_instances)),
+        # A task waiting for its token with a heartbeat: moto waits for the next heartbeat before it looks
+        # at the outcome, so a SendTaskSuccess made before the wait began (DispatchRun sends it from within
+        # its own invocation when the exit report came first) was lost and the task timed out at its
+        # heartbeat, leaving the instance up until then. Step Functions takes a token as soon as it exists.
+        _Patch(StateTaskServiceCallback, "_wait_for_task_token_heartbeat", _outcome_first),
         # moto gives every mock_aws() (and we every client-factory reset) a new botocore session, and each
         # new session a new Loader that parsed EC2's multi-megabyte model again: half the CPU of the
         # tests went to json.decode. The models are read-only data: one Loader per data path.
@@ -168,6 +175,25 @@ def _invoke_in_process(self, function_name, qualifier, body, headers, response_h
         response_headers["x-amz-function-error"] = "Unhandled"
         return json.dumps({"errorType": error[0], "errorMessage": error[1]}).encode()
     return json.dumps(result).encode()
+
+
+def _outcome_first(_state, env, callback_endpoint, heartbeat_endpoint):
+    """The outcome, once there is one (looked at before every wait); a HeartbeatTimedOut when no heartbeat
+    (nor outcome: its notify sets the same event) came for the task's heartbeat seconds."""
+    from moto.stepfunctions.parser.asl.eval.callback.callback import HeartbeatTimedOut
+
+    event, seconds = heartbeat_endpoint._next_heartbeat_event, heartbeat_endpoint._heartbeat_seconds
+    last_beat = time.monotonic()
+    while env.is_running():
+        outcome = callback_endpoint.get_outcome()
+        if outcome is not None:
+            return outcome
+        if event.wait(timeout=max(0.0, last_beat + seconds - time.monotonic())):
+            event.clear()  # a notify between the wait and here is not lost: its outcome is looked at next
+            last_beat = time.monotonic()
+        elif env.is_running():
+            return HeartbeatTimedOut()
+    return None
 
 
 def _serialized(call_action):

@@ -1,4 +1,6 @@
 """Happy path and the agent-driven endings of the launch-run workflow."""
+import boto3
+
 from functions.core import states
 from tests.workflow.conftest import instance_of
 
@@ -47,3 +49,28 @@ def test_the_launch_is_recorded_before_run_instances_with_tags_and_client_token(
     assert record.instance_id and record.region == "us-east-1" and record.token_hashes
     agent.register()
     assert stack.run(run.run_id).status in ("booting", "running")
+
+
+def test_an_exit_reported_before_the_workflow_holds_its_token_ends_the_run_at_once(stack, monkeypatch):
+    """The command came with the registration and ended before AwaitCompletion's task stored its token:
+    DispatchRun sends the report on from within its own invocation, and the workflow goes straight to
+    Finalize (no wait for the agent's heartbeat to time out, the instance up all that while)."""
+    from functions.workflow import dispatch_run
+
+    def after_the_report(event, context=None):  # DispatchRun, held until the exit report is in
+        stack.wait_for(lambda: stack.run(event["run_id"]).agent_report, what="the exit report")
+        return original(event, context)
+
+    original = dispatch_run.handler
+    monkeypatch.setattr(dispatch_run, "handler", after_the_report)
+    run = stack.create_run()
+    agent = stack.agent(run.run_id)
+    agent.register()
+    assert agent.start and agent.exited(0)[0] == 200
+    ended = stack.wait_end(run.run_id, timeout=10)
+    sfn = boto3.client("stepfunctions")
+    events = sfn.get_execution_history(executionArn=ended.execution_arn)["events"]
+    entered = [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
+    assert entered[-2:] == ["AwaitCompletion", "Finalize"], entered
+    assert not any(e["type"] == "TaskTimedOut" for e in events)
+    assert ended.status == "succeeded" and ended.terminated_ms and stack.live_instances() == []
