@@ -20,9 +20,10 @@ from functions.observability import logger
 
 JSON = content_types.APPLICATION_JSON
 DESCRIPTIONS = {400: "Bad input: `field` names it, and the message starts with its name and says what is allowed",
-                401: "No valid credentials", 403: "Not this caller's to do (the message says why)",
+                401: "No valid credentials", 403: "Not this caller's to do, or over a limit of this deployment (the message says which)",
                 404: "Not found, or another owner's", 409: "The state does not allow it (the message says why)",
                 410: "The instance has been terminated",
+                429: "A limit of this deployment (active runs): the message names it; a run ending makes room",
                 500: "A bug (the message gives the request id), or an action the control plane's own role lacks",
                 502: "AWS refused or failed", 503: "AWS capacity, quota or throttling: try again"}
 ANY_ROUTE = (401, 500, 502, 503)

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from functions.core.limits import Limits
 from functions.core.records import RunTimings
 
 # The table logical id (functions/store/schema.py) -> the env var carrying its physical name.
@@ -17,6 +18,10 @@ RUN_FILES_BUCKET = "RUN_FILES_BUCKET"  # synced working directories in, artifact
 # these; the embedded stack shorter ones, local/stack.py).
 TIMING_ENV_VARS = {"boot_poll_seconds": "BOOT_POLL_SECONDS", "boot_timeout_seconds": "BOOT_TIMEOUT_SECONDS",
                    "agent_silent_seconds": "AGENT_SILENT_SECONDS", "cancel_grace_seconds": "CANCEL_GRACE_SECONDS"}
+# What one owner may start (functions/core/limits.py): the env var of each, set from cdk context at deploy.
+LIMIT_ENV_VARS = {"active_runs": "LIMIT_ACTIVE_RUNS", "instance_types": "LIMIT_INSTANCE_TYPES",
+                  "max_duration_ms": "LIMIT_MAX_DURATION_MS"}
+DEFAULT_LIMITS = Limits(active_runs=100, instance_types=("*",), max_duration_ms=7 * 24 * 3_600_000)
 DEFAULT_TIMINGS = RunTimings(boot_poll_seconds=5, boot_timeout_seconds=600, agent_silent_seconds=180,
                              cancel_grace_seconds=30)
 
@@ -29,6 +34,7 @@ class Settings:
     api_url: str  # the URL agents call back on
     default_region: str
     timings: RunTimings  # what a new run gets (functions/core/records.py)
+    limits: Limits  # what one owner may start
     log_retention_days: int
     agent_poll_ms: int  # a steady run's agent calls again this long after an answer with nothing for it
     client_poll_ms: int  # a follower (repl run, the dashboard) reads again this long after an empty page
@@ -51,6 +57,9 @@ def settings() -> Settings:
         api_url=env.get("API_URL", "").rstrip("/"),
         default_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         timings=RunTimings(**{name: _int(var, getattr(DEFAULT_TIMINGS, name)) for name, var in TIMING_ENV_VARS.items()}),
+        limits=Limits(active_runs=_int(LIMIT_ENV_VARS["active_runs"], DEFAULT_LIMITS.active_runs),
+                      instance_types=Limits.parse_types(env.get(LIMIT_ENV_VARS["instance_types"]) or "*"),
+                      max_duration_ms=_int(LIMIT_ENV_VARS["max_duration_ms"], DEFAULT_LIMITS.max_duration_ms)),
         log_retention_days=_int("LOG_RETENTION_DAYS", 30),
         agent_poll_ms=_int("AGENT_POLL_MS", 15_000),
         client_poll_ms=_int("CLIENT_POLL_MS", 4_000),

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from aws_cdk.aws_logs import RetentionDays
 
+from functions.settings import DEFAULT_LIMITS, LIMIT_ENV_VARS
+
 STACK_NAME = "SkyRepl"  # override with `-c stack_name=...`
 STACK_NAME_CONTEXT = "stack_name"
 
@@ -94,3 +96,17 @@ RETAINED_TABLES = ("Runs", "Instances")
 def ours_only(control_id: str) -> dict:
     """Destructive EC2 actions only on this deployment's own resources (all tagged at creation)."""
     return {"StringEquals": {"aws:ResourceTag/skyrepl:managed": "true", "aws:ResourceTag/skyrepl:control-id": control_id}}
+
+
+# What one owner may start (functions/core/limits.py), from cdk context at deploy, e.g.
+# `cdk deploy -c limit_active_runs=5 -c limit_instance_types="t3.*,c7g.*" -c limit_max_duration_ms=86400000`.
+LIMIT_CONTEXT = {"active_runs": "limit_active_runs", "instance_types": "limit_instance_types",
+                 "max_duration_ms": "limit_max_duration_ms"}
+
+
+def limits_env(scope) -> dict[str, str]:
+    """The Api function's limit env vars: each context value given, else the default."""
+    defaults = {"active_runs": str(DEFAULT_LIMITS.active_runs), "instance_types": ",".join(DEFAULT_LIMITS.instance_types),
+                "max_duration_ms": str(DEFAULT_LIMITS.max_duration_ms)}
+    return {LIMIT_ENV_VARS[name]: str(scope.node.try_get_context(key) or defaults[name])
+            for name, key in LIMIT_CONTEXT.items()}

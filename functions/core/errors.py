@@ -49,6 +49,16 @@ class MethodNotAllowed(SkyReplError):
         self.allowed = allowed
 
 
+class LimitReached(SkyReplError):
+    """One of this deployment's limits (set at deploy: functions/core/limits.py), named in the message."""
+
+    status, code = 403, "limit_reached"
+
+
+class TooManyRuns(LimitReached):
+    status = 429  # it passes: a run ending makes room
+
+
 class Conflict(SkyReplError):
     status, code = 409, "conflict"
 

@@ -2,7 +2,7 @@
 import base64
 import json
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from functions.core import states
@@ -94,6 +94,15 @@ def finish(run_id: str, status: str, exit_code: int | None, reason: str, ended_m
     kwargs["ExpressionAttributeValues"].update({f":t{i}": s for i, s in enumerate(states.TERMINAL_STATUSES)})
     terminal = ", ".join(f":t{i}" for i in range(len(states.TERMINAL_STATUSES)))
     return _conditional(run_id, kwargs, f"attribute_exists(run_id) AND NOT (#st IN ({terminal}))")
+
+
+def active_count(owner: str) -> int:
+    """How many of this owner's runs have not ended (read from the unsettled index: what is open, not
+    everything the owner ever ran)."""
+    items = all_pages(tables.runs().query, IndexName="unsettled", KeyConditionExpression=Key("unsettled").eq(UNSETTLED),
+                      FilterExpression=Attr("owner").eq(owner) & Attr("status").is_in(list(states.ACTIVE_STATUSES)),
+                      ProjectionExpression="run_id")
+    return len(items)
 
 
 def unsettled() -> list[Run]:

@@ -27,7 +27,7 @@ class Api(Construct):
         # The API starts each execution with a new run's timings in its input (protocol §4).
         timings = {TIMING_ENV_VARS[name]: str(value) for name, value in dataclasses.asdict(DEFAULT_TIMINGS).items()}
         self.user_fn = make_function(self, "Api", handler=API_HANDLER, size=settings.FUNCTION_SIZES["Api"],
-                                     env=timings)
+                                     env={**timings, **settings.limits_env(self)})
         storage.use(self.user_fn, RUNS, "rw")
         storage.use(self.user_fn, INSTANCES, "rw")
         storage.use(self.user_fn, LOGS, "read")

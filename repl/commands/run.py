@@ -78,7 +78,8 @@ def post_run(ctx: Context, body: dict) -> dict:
         try:
             return ctx.client.post("/v1/runs", body, headers={"Idempotency-Key": key})["run"]
         except (Unreachable, ApiError) as err:
-            if attempt == CREATE_ATTEMPTS or (isinstance(err, ApiError) and err.status not in RETRIED_STATUSES):
+            if attempt == CREATE_ATTEMPTS or (isinstance(err, ApiError) and (
+                    err.status not in RETRIED_STATUSES or err.code == "limit_reached")):  # a limit: no retry will do
                 raise
             ctx.env.sleep(RETRY_SECONDS * attempt)
     raise AssertionError("unreachable")

@@ -1,7 +1,7 @@
 """`repl run` refusals: usage errors, client-side validation and the API's 400, all exit 2."""
 import pytest
 
-from functions.core.errors import Invalid
+from functions.core.errors import Invalid, TooManyRuns
 from tests.cli.conftest import step
 
 SPEC = ("run", "--spec", "ubuntu:noble:amd64")
@@ -59,3 +59,12 @@ def test_each_repl_run_sends_its_own_idempotency_key(repl_main, plane):
     for _ in range(2):
         repl_main(*SPEC, "-c", "true", "--detach", server=plane)
     assert len({call["headers"]["Idempotency-Key"] for call in plane.calls("POST", "/v1/runs")}) == 2
+
+
+def test_a_limit_of_the_deployment_is_told_at_once_not_retried(repl_main, plane, sleeps):
+    plane.script("r1")
+    message = "runs: 100 of yours are active, this deployment's limit of 100; wait for one to end or cancel one"
+    plane.fail("POST", "/v1/runs", TooManyRuns(message, field="runs"))
+    result = repl_main(*SPEC, "-c", "true", "--detach", server=plane)
+    assert result.exit_code != 0 and result.stderr == f"repl: {message}\n"
+    assert len(plane.calls("POST", "/v1/runs")) == 1 and sleeps == []

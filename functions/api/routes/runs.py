@@ -16,7 +16,7 @@ IdempotencyKey = Header(alias="Idempotency-Key", pattern=r"^[\x20-\x7e]{1,255}$"
                         description="1 to 255 printable ASCII characters (a UUID is a good choice)")
 
 
-@router.post("/v1/runs", responses=answers(400, 404, 409, ok=201, also=(200,),
+@router.post("/v1/runs", responses=answers(400, 403, 404, 409, 429, ok=201, also=(200,),
                                            description="201: the new run, pending; 200: a replay's run"))
 def create_run(body: models.CreateRun, key: Annotated[str, IdempotencyKey] = None) -> Response[models.RunAnswer]:
     run, replayed = runs.create_run(owner(router), body.model_dump(exclude_unset=True), key)
