@@ -5,7 +5,6 @@ with the field's name, not Powertools' 422); anything else (a bug, an answer its
 (openapi_document) documents these answers, and only these."""
 import json
 import re
-from functools import lru_cache
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
@@ -99,7 +98,7 @@ class _Strict(OpenAPIRequestValidationMiddleware):
             raise Invalid("body: not UTF-8 text; allowed: a JSON object", field="body") from None
 
 
-_CATCH_ALL = APIGatewayHttpResolver()._compile_regex(r".*").pattern
+_CATCH_ALL = ApiGatewayResolver._compile_regex(r".*").pattern
 
 
 def _json(text: str):
@@ -172,12 +171,17 @@ def _internal(app: ApiGatewayResolver) -> SkyReplError:
 
 
 def _matching(app: ApiGatewayResolver, path: str) -> list[tuple[dict, set]]:
-    """The API's paths this one is (each {param} one segment): for each, its params' values and methods."""
+    """The API's routes this path is (each <param> one segment): for each, its params' values and methods.
+    Read from the registered routes, not the OpenAPI document, whose generation a cold 404 need not pay."""
+    by_rule: dict = {}
+    for route in app._static_routes + app._dynamic_routes:  # Powertools 3.37's (pinned)
+        by_rule.setdefault(route.path, set()).add(route.method)
     found = []
-    for template, item in openapi_paths(app).items():
-        match = re.fullmatch(re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(template)), path)
+    for rule, methods in by_rule.items():
+        parts = re.split(r"<(\w+)>", rule)  # literal, param name, literal, ...
+        match = re.fullmatch("".join(f"(?P<{p}>[^/]+)" if i % 2 else re.escape(p) for i, p in enumerate(parts)), path)
         if match:
-            found.append((match.groupdict(), {method.upper() for method in item}))
+            found.append((match.groupdict(), methods))
     return found
 
 
@@ -217,11 +221,6 @@ def _shown(value) -> str:
 def _header_name(lowered: str) -> str:
     """Powertools lowers header names: `last-event-id` is `Last-Event-ID` again, as the protocol spells it."""
     return "-".join(part.upper() if part == "id" else part.capitalize() for part in lowered.split("-"))
-
-
-@lru_cache(maxsize=4)  # one per resolver: generated once per function instance
-def openapi_paths(app: ApiGatewayResolver) -> dict:
-    return json.loads(app.get_openapi_json_schema())["paths"]
 
 
 def openapi_document(app: ApiGatewayResolver, **info) -> dict:

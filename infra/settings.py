@@ -1,4 +1,5 @@
 """Every literal the CDK app uses, in one place (house rule: no numbers or names buried in constructs)."""
+import difflib
 import hashlib
 import importlib.metadata
 import re
@@ -105,8 +106,19 @@ LIMIT_CONTEXT = {"active_runs": "limit_active_runs", "instance_types": "limit_in
 
 
 def limits_env(scope) -> dict[str, str]:
-    """The Api function's limit env vars: each context value given, else the default."""
+    """The Api function's limit env vars: each context value given, else the default. A misspelt key or
+    a value the function could not read fails the synth, naming it (not every request, later)."""
+    given = {key: value for key, value in scope.node.get_all_context().items() if key.startswith("limit_")}
+    for key in given.keys() - set(LIMIT_CONTEXT.values()):
+        nearest = difflib.get_close_matches(key, LIMIT_CONTEXT.values(), n=1)
+        raise ValueError(f"-c {key}: not a limit" + (f"; did you mean {nearest[0]}?" if nearest else "") +
+                         f" (limits: {', '.join(LIMIT_CONTEXT.values())})")
     defaults = {"active_runs": str(DEFAULT_LIMITS.active_runs), "instance_types": ",".join(DEFAULT_LIMITS.instance_types),
                 "max_duration_ms": str(DEFAULT_LIMITS.max_duration_ms)}
-    return {LIMIT_ENV_VARS[name]: str(scope.node.try_get_context(key) or defaults[name])
-            for name, key in LIMIT_CONTEXT.items()}
+    env = {}
+    for name, key in LIMIT_CONTEXT.items():
+        value = str(given.get(key) or defaults[name]).strip()
+        if name != "instance_types" and not (value.isascii() and value.isdigit() and int(value) >= 1):
+            raise ValueError(f"-c {key}={value}: must be a whole number of at least 1")
+        env[LIMIT_ENV_VARS[name]] = value
+    return env

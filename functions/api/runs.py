@@ -7,7 +7,7 @@ from functions.api.views import log_entries, run_view
 from functions.aws import lambdas, log_chunks, regions, run_env, stepfunctions
 from functions.core import limits, states
 from functions.core.clock import now_ms
-from functions.core.errors import Conflict, Invalid, RunCancelled
+from functions.core.errors import Conflict, Invalid, RunCancelled, TooManyRuns
 from functions.core.naming import idempotent_run_id, new_run_id
 from functions.core.records import Run
 from functions.core.requests import RunRequest, parse_run_request
@@ -28,8 +28,11 @@ def create_run(owner: str, body, idempotency_key: str | None = None) -> tuple[Ru
     key = _idempotency_key(idempotency_key)
     req, image_id = snapshots.launch_from(owner, req) if req.snapshot else (req, None)
     limits.check(settings().limits, req.spec.instance_type, req.max_duration_ms)
-    if not (key and runs.get(idempotent_run_id(owner, key))):  # a replay is not a new run
+    try:
         limits.check_active(settings().limits, runs.active_count(owner))
+    except TooManyRuns:
+        if not (key and runs.get(idempotent_run_id(owner, key))):  # a replay is not a new run
+            raise
     run = _new_run(owner, req, image_id, idempotent_run_id(owner, key) if key else new_run_id(),
                    _fingerprint(body) if key else None)
     replayed = not runs.create(run)
