@@ -51,7 +51,7 @@ POWERTOOLS_LAYER_PARAMETER = f"/aws/service/powertools/python/x86_64/python3.12/
 POWERTOOLS_SERVICE_NAME = "skyrepl"
 POWERTOOLS_METRICS_NAMESPACE = "SkyREPL"
 LOG_LEVEL = "INFO"
-LOG_RETENTION = RetentionDays.ONE_MONTH  # 30 days: log groups of the Lambdas and the state machine
+LOG_RETENTION = RetentionDays.ONE_MONTH  # 30 days: every log group (the Lambdas', the state machine's, the API's)
 LOGS_TABLE_TTL_DAYS = 30  # run logs in DynamoDB expire after this many days (LOG_RETENTION_DAYS env)
 
 
@@ -81,13 +81,46 @@ STARTUP_RESOURCE_VERSION = "1"
 # HTTP API: https://<id>.execute-api.<region>.<suffix>/v1/... (its $default stage has no path)
 API_ROOT = "v1"
 API_AGENT_PATH = "agent"
-API_THROTTLE_RATE = 50  # steady requests per second, whole stage
-API_THROTTLE_BURST = 100  # requests
+
+
+@dataclass(frozen=True)
+class Throttle:
+    rate: int  # steady requests per second
+    burst: int  # requests at once (the token bucket's size)
+
+
+# Each route key has a throttle of its own (the stage's RouteSettings), so a flood on one route is
+# answered 429 at that route's limit and cannot spend what the others need; API Gateway's account-wide
+# limit (10,000 requests/s, burst 5,000 per region) stays far above their sum. No reserved concurrency
+# on the functions: a new account's Lambda concurrency can be as low as 10, all of it shared.
+# Users: a person's CLI makes a few calls per command and a followed run about one a second.
+API_USER_THROTTLE = Throttle(rate=50, burst=100)
+# Agents: each running instance holds one events call (its heartbeat) for up to 15 s, and ships its
+# output every few seconds: 200/s serves several hundred instances at once; unauthenticated, so bounded.
+API_AGENT_THROTTLE = Throttle(rate=200, burst=400)
+# Boot: each instance calls these once (with its single-use user-data token). Burst 100: as many
+# instances as the default active-runs limit all booting at once; a flood here leaves the heartbeats be.
+API_AGENT_BOOT_THROTTLE = Throttle(rate=10, burst=100)
+API_AGENT_BOOT_ROUTES = (("POST", "register"), ("GET", "code"))  # under /v1/agent/
+# One JSON line per request in the API's access log. No header is logged (the Authorization header
+# carries agents' bearer tokens and users' signatures) and no query string; the caller is named by
+# its IAM ARN (user routes) and source IP.
+API_ACCESS_LOG_FORMAT = {
+    "requestId": "$context.requestId", "time": "$context.requestTimeEpoch", "ip": "$context.identity.sourceIp",
+    "caller": "$context.identity.userArn", "userAgent": "$context.identity.userAgent",
+    "routeKey": "$context.routeKey", "method": "$context.httpMethod", "path": "$context.path",
+    "protocol": "$context.protocol", "status": "$context.status", "responseLength": "$context.responseLength",
+    "responseLatency": "$context.responseLatency", "integrationStatus": "$context.integrationStatus",
+    "integrationLatency": "$context.integrationLatency", "error": "$context.error.message",
+    "errorType": "$context.error.responseType",  # THROTTLED, with routeKey: which route's limit said no
+}
 
 SWEEP_EVERY_MINUTES = 5
 WORKDIR_EXPIRY_DAYS = 7  # synced working directories (an unchanged tree is uploaded again after a week)
 ARTIFACT_EXPIRY_DAYS = LOGS_TABLE_TTL_DAYS  # a run's artifacts go when its logs do
 STATE_MACHINE_LOG_PREFIX = "/aws/vendedlogs/states/"  # AWS's recommended prefix for vended logs
+# Server access logs of the run-files bucket: who fetched or put which object with a presigned URL.
+ACCESS_LOG_EXPIRY_DAYS = 30  # as long as the API's access logs and the functions' logs (LOG_RETENTION)
 
 # Tables whose loss would lose users' history: kept when the stack is deleted.
 RETAINED_TABLES = ("Runs", "Instances")

@@ -41,6 +41,9 @@ DESTRUCTIVE = ("ec2:TerminateInstances", "ec2:DeregisterImage", "ec2:DeleteSnaps
 
 # Private keys of the skyrepl-{region} key pairs are kept as SSM SecureStrings under this path.
 KEY_PARAMETER_PREFIX = "/skyrepl/keys/"
+# The key that signs agents' session credentials (functions/core/tokens.py): an SSM SecureString the
+# AgentApi creates on its first need and reads (functions/aws/session_key.py).
+SESSION_KEY_PARAMETER = "/skyrepl/agent/session-key"
 # A run's `--env` values, as one SSM SecureString per run, from its creation until its teardown.
 RUN_ENV_PARAMETER_PREFIX = "/skyrepl/runs/"
 # Synced working directories, content-addressed per owner, in the workdir bucket under this prefix.

@@ -2,7 +2,8 @@
 
 Names only here (no boto3), so infra/ can import them.
 """
-# The operator stores these (README, "On AWS"); embedded mode's stack writes them into the emulated SSM.
+# The operator stores these (`repl setup` through PUT /v1/admin/tailscale, or `aws ssm put-parameter`:
+# README "With Tailscale"); embedded mode's stack writes them into the emulated SSM.
 PARAMETER_PREFIX = "/skyrepl/tailscale/"
 API_KEY_PARAMETER = PARAMETER_PREFIX + "api-key"  # SecureString: a Tailscale API access token
 TAILNET_PARAMETER = PARAMETER_PREFIX + "tailnet"  # String: the tailnet's name, or "-" for the token's own
@@ -10,3 +11,5 @@ TAILNET_PARAMETER = PARAMETER_PREFIX + "tailnet"  # String: the tailnet's name, 
 # workflow left undone) remove the device.
 TASKS = ("Provision", "Finalize", "Cleanup")
 READERS = TASKS + ("Sweeper",)
+# The Api function writes, reads back (never answering the key) and removes them: PUT|GET|DELETE /v1/admin/tailscale.
+WRITER, WRITER_ACTIONS = "Api", ("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter")

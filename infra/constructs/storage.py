@@ -1,10 +1,11 @@
 """Storage: the DynamoDB tables of functions/store/schema.py, and the one way a function gets at one."""
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from functions.store import schema
+from functions.store import access, schema
 from infra import settings
 
 _KEY_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
@@ -39,13 +40,16 @@ class Storage(Construct):
                                              sort_key=_string_key(index.sort_key))
         return table
 
-    def use(self, fn: lambda_.Function, spec: schema.Table, access: str) -> None:
-        """Hand fn one table: its env var and its grant, together. access: "read" or "rw"."""
-        table = self.tables[spec.logical_id]
-        fn.add_environment(spec.env_var, table.table_name)
-        if access == "rw":
-            table.grant_read_write_data(fn)
-        elif access == "read":
-            table.grant_read_data(fn)
-        else:
-            raise ValueError(f"access must be 'read' or 'rw', not {access!r}")
+    def use(self, fn: lambda_.Function, function: str) -> None:
+        """Hand fn the tables its code calls (functions/store/access.py): each one's env var and exactly the
+        actions it calls there, on the table and on each index it queries, and nothing else."""
+        actions, indexes = access.TABLE_ACTIONS.get(function, {}), access.INDEX_QUERIES.get(function, {})
+        for spec in (t for t in schema.ALL_TABLES if t.logical_id in actions.keys() | indexes.keys()):
+            table = self.tables[spec.logical_id]
+            fn.add_environment(spec.env_var, table.table_name)
+            if actions.get(spec.logical_id):
+                fn.add_to_role_policy(iam.PolicyStatement(actions=list(actions[spec.logical_id]),
+                                                          resources=[table.table_arn]))
+            if indexes.get(spec.logical_id):
+                fn.add_to_role_policy(iam.PolicyStatement(actions=[access.QUERY], resources=[
+                    f"{table.table_arn}/index/{index}" for index in indexes[spec.logical_id]]))

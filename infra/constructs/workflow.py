@@ -1,18 +1,18 @@
 """Workflow: one Lambda per task and the launch-run state machine, from the one ASL definition (decision 1)."""
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from functions.aws.permissions import EC2_ACTIONS, KEY_PARAMETER_PREFIX, RUN_ENV_PARAMETER_PREFIX
 from functions import tailscale
-from functions.store.schema import INSTANCES, KV, RUNS
+from functions.aws.permissions import EC2_ACTIONS, KEY_PARAMETER_PREFIX, RUN_ENV_PARAMETER_PREFIX
 from functions.workflow.definition import TASK_HANDLERS, definition_json
 from infra import settings
 from infra.constructs.storage import Storage
 from infra.lambda_function import grant_aws_actions, make_function
-from infra.parameters import grant_parameters
+from infra.nag import acknowledge, acknowledge_wildcard, default_policy
+from infra.parameters import grant_parameter, grant_parameters
 
 
 class Workflow(Construct):
@@ -21,29 +21,24 @@ class Workflow(Construct):
         self.functions = {task: make_function(self, task, handler=handler, size=settings.FUNCTION_SIZES[task])
                           for task, handler in TASK_HANDLERS.items()}
         for task, fn in self.functions.items():
-            storage.use(fn, RUNS, "rw")
-            storage.use(fn, INSTANCES, "rw")
+            storage.use(fn, task)
             grant_aws_actions(fn, EC2_ACTIONS[task])
+            acknowledge(fn, "Serverless-LambdaDLQ", "a Step Functions task, invoked synchronously: the state "
+                        "machine's Retry and Catch (into Cleanup) handle its failures, no event is left over")
 
         provision = self.functions["Provision"]
-        storage.use(provision, KV, "rw")  # AMI cache, per-region startup results, regions in use
         for task in ("Finalize", "Cleanup"):  # teardown deletes the run's --env values
-            grant_parameters(self.functions[task], RUN_ENV_PARAMETER_PREFIX, "ssm:DeleteParameter")
-        # With the run's record gone, Cleanup looks for its instances in every region in use.
-        storage.use(self.functions["Cleanup"], KV, "read")
+            grant_parameters(self.functions[task], RUN_ENV_PARAMETER_PREFIX, "ssm:DeleteParameter",
+                             why_every_name="one SecureString per run, named by its run id")
         provision.add_environment("API_URL", api_url)  # written into the user-data: where agents call back
         # startup() keeps each skyrepl-{region} private key as a SecureString under this prefix.
-        key_parameters = Stack.of(self).format_arn(service="ssm", resource="parameter",
-                                                   resource_name=KEY_PARAMETER_PREFIX.strip("/") + "/*")
-        provision.add_to_role_policy(iam.PolicyStatement(actions=["ssm:PutParameter", "ssm:GetParameter"],
-                                                         resources=[key_parameters]))
+        grant_parameters(provision, KEY_PARAMETER_PREFIX, "ssm:PutParameter", "ssm:GetParameter",
+                         why_every_name="one private key per region in use (skyrepl-{region}), any region")
         # The operator's Tailscale API key and tailnet (README, "On AWS"): Provision mints an auth key for
         # each instance, Finalize and Cleanup remove its device. aws/ssm lets account principals decrypt.
-        tailscale_parameters = Stack.of(self).format_arn(
-            service="ssm", resource="parameter", resource_name=tailscale.PARAMETER_PREFIX.strip("/") + "/*")
         for task in tailscale.TASKS:
-            self.functions[task].add_to_role_policy(iam.PolicyStatement(actions=["ssm:GetParameter"],
-                                                                        resources=[tailscale_parameters]))
+            grant_parameter(self.functions[task], tailscale.API_KEY_PARAMETER, tailscale.TAILNET_PARAMETER,
+                            actions=("ssm:GetParameter",))
 
         log_group = logs.LogGroup(
             self, "StateMachineLogs",
@@ -58,5 +53,19 @@ class Workflow(Construct):
             logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
             tracing_enabled=True,
         )
-        for fn in self.functions.values():
-            fn.grant_invoke(self.state_machine)
+        # Exactly the functions the definition names, unqualified as it names them (grant_invoke would
+        # add every version and alias, `<arn>:*`: there are none).
+        self.state_machine.add_to_role_policy(iam.PolicyStatement(
+            actions=["lambda:InvokeFunction"], resources=[fn.function_arn for fn in self.functions.values()]))
+        acknowledge(self.state_machine.role.node.find_child("DefaultPolicy"), "AwsSolutions-IAM5[Resource::*]",
+                    "X-Ray's trace actions and CloudWatch Logs' log-delivery actions (what Step Functions needs to "
+                    "write to its log group) accept no resource ARN")
+
+def describe_executions(state_machine: sfn.StateMachine, fn) -> None:
+    """states:DescribeExecution on the executions of this state machine, and of no other."""
+    executions = Stack.of(fn).format_arn(service="states", resource="execution",
+                                         arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                                         resource_name=f"{state_machine.state_machine_name}:*")
+    fn.add_to_role_policy(iam.PolicyStatement(actions=["states:DescribeExecution"], resources=[executions]))
+    acknowledge_wildcard(default_policy(fn), executions, "this state machine's executions, each named by its "
+                         "run id when the run starts")

@@ -77,6 +77,7 @@ def test_stage_code_skips_tests_caches_and_non_python(tmp_path):
 
 def test_infra_imports_only_names_from_functions():
     allowed = {"functions.workflow.definition", "functions.store.schema", "functions.aws.permissions",
+               "functions.store.access",  # which DynamoDB actions each function calls: names only
                "functions.tailscale",  # the package's __init__: parameter names only
                "functions.settings"}  # env var names and default timings, above settings()
     ours = ("functions", "agent", "local", "repl")
@@ -90,3 +91,11 @@ def test_infra_imports_only_names_from_functions():
                 imported |= {f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in allowed else node.module
                              for a in node.names}
     assert imported <= allowed, imported - allowed
+
+
+def test_every_log_group_expires_after_30_days(synth):
+    groups = synth.of_type("AWS::Logs::LogGroup")
+    # the functions', the state machine's and the API's access log: no provider framework or log-retention
+    # Lambda of CDK's making, with a log group of its own that would keep logs for ever
+    assert len(groups) == len(synth.functions) + 2
+    assert {g["Properties"].get("RetentionInDays") for g in groups.values()} == {30}

@@ -3,7 +3,7 @@ import re
 
 import aws_lambda_powertools
 import pytest
-from infra_helpers import EXPECTED_HANDLERS, load_app_module, refs_in
+from infra_helpers import EXPECTED_HANDLERS, as_list, load_app_module, refs_in
 
 from infra import settings
 
@@ -18,6 +18,24 @@ def test_each_function_has_its_own_role(synth):
     roles = [synth.role(key) for key in synth.functions]
     assert len(set(roles)) == len(roles) == len(EXPECTED_HANDLERS)
     assert all(synth.resources[role]["Type"] == "AWS::IAM::Role" for role in roles)
+
+
+def test_each_role_has_no_managed_policy_and_writes_to_its_own_log_group_only(synth):
+    # AWSLambdaBasicExecutionRole would let every function write to any log group of the account
+    for key, (_, props) in synth.functions.items():
+        assert "ManagedPolicyArns" not in synth.resources[synth.role(key)]["Properties"], key
+        (log_group,) = refs_in(props["LoggingConfig"])
+        logs = [(sorted(as_list(s["Action"])), s["Resource"]) for s in synth.statements(synth.role(key))
+                if any(a.startswith("logs:") for a in as_list(s["Action"]))]
+        assert logs == [(["logs:CreateLogStream", "logs:PutLogEvents"], {"Fn::GetAtt": [log_group, "Arn"]})], key
+
+
+def test_each_function_is_made_only_once_every_policy_of_its_role_is(synth):
+    # a function invoked before its grants exist fails its first calls (the deploy-time Startup would)
+    for key, (logical_id, _) in synth.functions.items():
+        policies = {policy_id for policy_id, policy in synth.of_type("AWS::IAM::Policy").items()
+                    if {"Ref": synth.role(key)} in policy["Properties"]["Roles"]}
+        assert policies and policies <= set(synth.resources[logical_id]["DependsOn"]), key
 
 
 def test_runtime_arch_tracing_and_powertools_layer(synth):

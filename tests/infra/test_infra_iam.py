@@ -3,10 +3,10 @@ import json
 import re
 
 import pytest
-from infra_helpers import ROOT, as_list, refs_in
+from infra_helpers import ROOT, as_list
 
-from functions.aws.permissions import CANONICAL, DESTRUCTIVE, EC2_ACTIONS, SPOT, TAGGED_CREATES
-from functions.store.schema import ALL_TABLES
+from functions.aws.permissions import (CANONICAL, DESTRUCTIVE, EC2_ACTIONS, SESSION_KEY_PARAMETER, SPOT,
+                                      TAGGED_CREATES)
 from infra import settings as infra_settings
 
 # Copied from the seed (shared/seed/aws-setup.md), so the test stands without shared/ beside the checkout.
@@ -22,18 +22,6 @@ SEED_OPTIONAL_ACTIONS = {
 }
 SEED_FILE = ROOT.parent / "shared" / "seed" / "aws-setup.md"
 
-# function -> table -> "rw" | "read" (the brief's table)
-TABLE_ACCESS = {
-    "Api": {"Runs": "rw", "Instances": "rw", "Logs": "read", "Kv": "rw", "Snapshots": "rw"},
-    "AgentApi": {"Runs": "rw", "Instances": "rw", "Logs": "rw", "Kv": "read"},
-    "Provision": {"Runs": "rw", "Instances": "rw", "Kv": "rw"},
-    **{task: {"Runs": "rw", "Instances": "rw"}
-       for task in ("CheckRegistration", "StartRun", "DispatchRun", "Finalize")},
-    "Cleanup": {"Runs": "rw", "Instances": "rw", "Kv": "read"},  # regions in use, when the run's record is gone
-    "Sweeper": {"Runs": "rw", "Instances": "rw", "Kv": "rw"},  # reconciles (ends, settles) runs
-    "Startup": {"Kv": "rw"},
-}
-
 
 def _ec2_sts(actions) -> set[str]:
     return {a for a in actions if a.startswith(("ec2:", "sts:"))}
@@ -47,7 +35,9 @@ def policy_in(text: str) -> tuple[set, set]:
 
 def test_the_readme_carries_the_seed_policy_and_these_constants_are_it():
     readme = (ROOT / "README.md").read_text()
-    assert policy_in(readme[readme.index("### IAM policy"):]) == (SEED_POLICY_ACTIONS, SEED_OPTIONAL_ACTIONS)
+    section = readme[readme.index("### IAM policy"):]
+    section = section[:section.find("\n#", 1)]  # up to the next heading: later sections have JSON of their own
+    assert policy_in(section) == (SEED_POLICY_ACTIONS, SEED_OPTIONAL_ACTIONS)
     if SEED_FILE.exists():  # in the development checkout, next to ../shared: the page users follow
         assert policy_in(SEED_FILE.read_text()) == (SEED_POLICY_ACTIONS, SEED_OPTIONAL_ACTIONS)
 
@@ -137,27 +127,23 @@ def test_only_the_api_the_agent_route_and_teardown_reach_the_run_environments(sy
         assert statement["Resource"]["Fn::Join"][1][-1].endswith(":parameter/skyrepl/runs/*")
 
 
-def test_no_ssm_grant_outside_the_three_known_paths(synth):
+def test_no_ssm_grant_outside_the_known_paths(synth):
     for key in synth.functions:
         for statement in synth.statements(synth.role(key)):
             if any(a.startswith("ssm:") for a in as_list(statement["Action"])):
-                assert any(f"/skyrepl/{path}/" in json.dumps(statement["Resource"])
-                           for path in ("keys", "tailscale", "runs")), key
+                # three prefixes, and one name exactly (the quote: where the ARN's string ends)
+                assert any(f"/skyrepl/{path}" in json.dumps(statement["Resource"])
+                           for path in ("keys/", "tailscale/", "runs/", 'agent/session-key"')), key
 
 
-def _table_access(synth, key: str) -> dict[str, str]:
-    table_of = {synth.env(fn)[t.env_var]["Ref"]: t.logical_id
-                for fn in synth.functions for t in ALL_TABLES if t.env_var in synth.env(fn)}
-    access = {}
-    for statement in synth.statements(synth.role(key)):
-        for table in refs_in(statement["Resource"]) & set(table_of):
-            writes = "dynamodb:PutItem" in as_list(statement["Action"])
-            access[table_of[table]] = "rw" if writes or access.get(table_of[table]) == "rw" else "read"
-    return access
-
-
-def test_table_grants_and_env_vars_match_each_functions_needs(synth):
+def test_only_the_agent_api_reads_and_makes_the_session_key_and_only_that_one(synth):
     for key in synth.functions:
-        assert _table_access(synth, key) == TABLE_ACCESS[key], key
-        env_tables = {t.logical_id for t in ALL_TABLES if t.env_var in synth.env(key)}
-        assert env_tables == set(TABLE_ACCESS[key]), key
+        found = [s for s in synth.statements(synth.role(key)) if "/skyrepl/agent/" in json.dumps(s["Resource"])]
+        if key != "AgentApi":
+            assert not found, key
+            continue
+        (statement,) = found
+        assert sorted(as_list(statement["Action"])) == ["ssm:GetParameter", "ssm:PutParameter"]
+        # exactly the one parameter: no wildcard, no prefix
+        assert statement["Resource"]["Fn::Join"][1][-1].endswith(":parameter" + SESSION_KEY_PARAMETER)
+

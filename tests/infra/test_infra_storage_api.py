@@ -1,6 +1,4 @@
-"""Tables as the schema declares them; the REST API's routes, auth, stage and URLs; the sweeper schedule."""
-from infra_helpers import refs_in
-
+"""Tables as the schema declares them; the API's URL where it is handed out; the sweeper schedule."""
 from functions.store.schema import ALL_TABLES
 
 
@@ -37,37 +35,6 @@ def test_tables_are_on_demand_with_pitr_and_history_retained(synth):
         assert table["Properties"]["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
         if spec.logical_id in ("Runs", "Instances"):
             assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain", spec.logical_id
-
-
-def _routes(synth) -> dict[str, dict]:
-    """Route key ("ANY /v1/{proxy+}") -> the route, with its integration's properties under "Integration"."""
-    integrations = synth.of_type("AWS::ApiGatewayV2::Integration")
-    routes = {}
-    for route in synth.of_type("AWS::ApiGatewayV2::Route").values():
-        props = dict(route["Properties"])
-        props["Integration"] = integrations[refs_in(props["Target"]).pop()]["Properties"]
-        routes[props["RouteKey"]] = props
-    return routes
-
-
-def test_an_http_api_with_user_routes_on_iam_and_agent_routes_on_none(synth):
-    assert len(synth.of_type("AWS::ApiGatewayV2::Api")) == 1 and not synth.of_type("AWS::ApiGateway::RestApi")
-    routes = _routes(synth)
-    assert set(routes) == {"ANY /v1/{proxy+}", "ANY /v1/agent/{proxy+}"}
-    user, agent = routes["ANY /v1/{proxy+}"], routes["ANY /v1/agent/{proxy+}"]
-    assert (user["AuthorizationType"], agent["AuthorizationType"]) == ("AWS_IAM", "NONE")
-    assert synth.functions["Api"][0] in refs_in(user["Integration"]["IntegrationUri"])
-    assert synth.functions["AgentApi"][0] in refs_in(agent["Integration"]["IntegrationUri"])
-    assert {r["Integration"]["IntegrationType"] for r in routes.values()} == {"AWS_PROXY"}
-    assert {r["Integration"]["PayloadFormatVersion"] for r in routes.values()} == {"2.0"}  # local/gateway.py's
-
-
-def test_the_default_stage_deploys_itself_and_is_throttled(synth):
-    (stage,) = synth.of_type("AWS::ApiGatewayV2::Stage").values()
-    props = stage["Properties"]
-    assert (props["StageName"], props["AutoDeploy"]) == ("$default", True)
-    assert props["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
-    assert props["DefaultRouteSettings"]["ThrottlingBurstLimit"] > 0
 
 
 def test_api_url_output_and_provision_api_url_are_the_apis_own_endpoint(synth):
