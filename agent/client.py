@@ -76,6 +76,10 @@ class ApiClient:
         self._backoff_args = (backoff_first, backoff_cap, sleep)
         self.last_ok = clock()  # the dead-man's timer: when the control plane last answered 2xx
 
+    def use_token(self, token: str) -> None:
+        """From now on, this credential (the session's, held in memory only: never written anywhere)."""
+        self._token = token
+
     def backoff(self) -> Backoff:
         return Backoff(*self._backoff_args)
 

@@ -13,10 +13,13 @@ Environment overrides (defaults in brackets; tests shorten them):
   SKYREPL_IMDS_POLL_SECONDS [5]         how often a spot run asks it for an interruption notice
   SKYREPL_SPOT_KILL_MARGIN_SECONDS [30] after a notice, stop the command this long before the instance goes
   SKYREPL_ARTIFACT_CANCEL_SECONDS [10]  after a cancel, upload artifacts for at most this long
+  SKYREPL_AUTHORIZED_KEYS [~ubuntu/.ssh/authorized_keys]  where the run owner's SSH keys go (agent/ssh_keys.py)
 """
 import argparse
 import os
 from typing import List, Mapping, NamedTuple, Optional
+
+from agent import ssh_keys
 
 DEFAULT_POWEROFF_CMD = "shutdown -h now"
 DEFAULT_IMDS_URL = "http://169.254.169.254"
@@ -38,6 +41,7 @@ class Config(NamedTuple):
     imds_poll_seconds: float = 5.0
     spot_kill_margin_seconds: float = 30.0
     artifact_cancel_seconds: float = 10.0  # + the kill and a poll: within the control plane's 30 s grace
+    authorized_keys: str = ""  # "": no such user here, no SSH key is installed
 
 
 class ConfigError(ValueError):
@@ -69,6 +73,8 @@ def parse(argv: Optional[List[str]], environ: Mapping[str, str]) -> Config:
         imds_poll_seconds=_number(environ, "SKYREPL_IMDS_POLL_SECONDS", 5.0, minimum=0.05),
         spot_kill_margin_seconds=_number(environ, "SKYREPL_SPOT_KILL_MARGIN_SECONDS", 30.0),
         artifact_cancel_seconds=_number(environ, "SKYREPL_ARTIFACT_CANCEL_SECONDS", 10.0),
+        authorized_keys=os.path.abspath(environ["SKYREPL_AUTHORIZED_KEYS"]) if environ.get("SKYREPL_AUTHORIZED_KEYS")
+        else ssh_keys.default_path(),
     )
 
 

@@ -1,4 +1,4 @@
-"""Events from the control plane (start_run, cancel_run) turned into runs, each event at most once."""
+"""Events from the control plane (start_run, cancel_run, ssh_keys) turned into runs, each at most once."""
 import json
 import logging
 from typing import Optional
@@ -6,6 +6,7 @@ from typing import Optional
 from agent import sse
 from agent.executor import Run
 from agent.output import Policy
+from agent.ssh_keys import AuthorizedKeys
 
 log = logging.getLogger("agent")
 
@@ -21,6 +22,7 @@ class Dispatcher:
         self.last_event_id = 0  # the highest event id handled: sent back as Last-Event-ID (the ack)
         self.policy = Policy(cfg.log_batch_seconds, cfg.log_batch_bytes)  # shared by every run's shipper
         self._log_seq = 0  # the control plane's last stored batch, at registration
+        self.ssh_keys = AuthorizedKeys(cfg.authorized_keys)  # the run owner's, while the run goes on
 
     def registered(self, reply: dict) -> None:
         """The register answer: how to batch output, where its numbering goes on, and (usually) the
@@ -49,9 +51,20 @@ class Dispatcher:
         deadlines = [r.deadline_ms for r in self.runs.values() if r.deadline_ms is not None]
         return max(deadlines) if deadlines else None
 
+    def tick(self) -> None:
+        """Each turn of the agent's loop: expired SSH keys out, and every one once the run has ended."""
+        if self._ended():
+            self.ssh_keys.clear()
+        else:
+            self.ssh_keys.tick()
+
+    def _ended(self) -> bool:
+        return bool(self.runs) and all(run.reported.is_set() for run in self.runs.values())
+
     def stop_all(self) -> None:
         """The agent is leaving: kill every command still running (SIGTERM, grace, SIGKILL), then give
         its last logs and exit status a moment to go out."""
+        self.ssh_keys.clear()
         for run in self.runs.values():
             run.stop()
         for run in self.runs.values():
@@ -64,7 +77,8 @@ class Dispatcher:
             data = json.loads(event.data)
         except ValueError:
             data = None
-        handler = {"start_run": self._start_run, "cancel_run": self._cancel_run, "state": self._state}.get(event.type)
+        handler = {"start_run": self._start_run, "cancel_run": self._cancel_run, "state": self._state,
+                   "ssh_keys": self._ssh_keys}.get(event.type)
         if event.type == "state" and isinstance(data, dict):
             return self._state(data)
         if handler is None or not isinstance(data, dict) or not isinstance(data.get("run_id"), str):
@@ -99,6 +113,13 @@ class Dispatcher:
             self.policy.attached = attached
             for run in self.runs.values() if came else ():
                 run.shipper.flush()
+
+    def _ssh_keys(self, data: dict) -> None:
+        """The run's whole list of keys, instead of what was installed (none once the run has ended)."""
+        if self._ended():
+            self.ssh_keys.clear()
+        else:
+            self.ssh_keys.replace(data.get("keys"), data["run_id"])
 
     def _cancel_run(self, data: dict) -> None:
         run = self.runs.get(data["run_id"])

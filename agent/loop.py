@@ -57,6 +57,8 @@ class Agent:
                 if resp.ok:
                     reply = _json_object(resp.body)
                     log.info("registered: run %s", reply.get("run_id"))
+                    if reply.get("session_token"):  # every later call uses it: the boot token is spent
+                        self._client.use_token(reply["session_token"])
                     self.dispatcher.registered(reply)  # the command usually comes with it: it starts now
                     return None
                 if not retryable(resp.status):  # 401: not our token; 410: already terminated
@@ -83,6 +85,7 @@ class Agent:
                 return 0
             backoff.reset()
             retry_ms = self.dispatcher.handle(resp.body.decode("utf-8", "replace"))
+            self.dispatcher.tick()  # expired SSH keys out (sshd itself refuses them already)
             self._sleep(min(retry_ms / 1000, MAX_RETRY_SECONDS))
 
     def _get_events(self, backoff) -> Optional[Response]:

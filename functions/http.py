@@ -13,6 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import PydanticCustomError, core_schema
 
 VERSION = "0.1.0"  # of both APIs: GET /v1/health says it, and each OpenAPI document
+# The administrators' routes live under this path, so that IAM alone decides who may call them: the
+# users' policy denies execute-api:Invoke on it (README, Security).
+ADMIN = "/v1/admin"
 CHANGED, WAIT = "X-Skyrepl-Changed", "X-Skyrepl-Wait"
 # The models' own errors; http_errors words them from their context: `field`, `allowed`
 UNKNOWN_FIELD, NOT_ALLOWED = "unknown_field", "not_allowed"

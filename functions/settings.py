@@ -41,6 +41,7 @@ class Settings:
     output_policy: dict  # how agents batch output (agent/shipper.py): handed over at registration
     sweeper_function: str  # `repl orphan scan` invokes it
     run_files_bucket: str
+    ssh_key_ttl_seconds: int = 12 * 3600  # a user's SSH key for a run lasts this long, or to the deadline
 
 
 def _int(name: str, default: int) -> int:
@@ -69,4 +70,5 @@ def settings() -> Settings:
                        "chunk_bytes": _int("OUTPUT_CHUNK_BYTES", 8_388_608)},  # one S3 object's output, at most
         sweeper_function=env.get("SWEEPER_FUNCTION_NAME", "Sweeper"),
         run_files_bucket=env.get(RUN_FILES_BUCKET, ""),
+        ssh_key_ttl_seconds=_int("SSH_KEY_TTL_SECONDS", 12 * 3600),
     )

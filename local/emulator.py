@@ -27,6 +27,11 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 INSTANCE_MARK, STACK_MARK = "SKYREPL_EMULATED_INSTANCE", "SKYREPL_EMULATED_BY"
 
 
+def authorized_keys(instance_dir: Path) -> Path:
+    """The emulated instance's login user's authorized_keys (its agent writes the SSH keys there)."""
+    return instance_dir / "home" / "ubuntu" / ".ssh" / "authorized_keys"
+
+
 class Emulator:
     def __init__(self, control_id: str, work_dir: Path, agent_env: dict, imds=None):
         self.control_id, self.work_dir, self.agent_env, self.imds = control_id, work_dir, agent_env, imds
@@ -67,6 +72,8 @@ class Emulator:
                "SKYREPL_POWEROFF_CMD": f"{sys.executable} -m local.poweroff {region} {instance_id}",
                "PYTHONPATH": str(REPO_ROOT),
                "SKYREPL_TAILSCALE": "off",  # never download or join Tailscale on this machine
+               # the run owner's SSH keys go into the instance's own sandbox, never this machine's ~/.ssh
+               "SKYREPL_AUTHORIZED_KEYS": str(authorized_keys(root)),
                INSTANCE_MARK: instance_id, STACK_MARK: self.control_id}
         if self.imds is not None:
             self.imds.add(instance_id)

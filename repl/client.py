@@ -39,6 +39,9 @@ class Client:
         # An empty body still gets Content-Length: 0, which some gateways require on a POST.
         return self._call("POST", path, b"" if body is None else json.dumps(body).encode(), headers)
 
+    def put(self, path: str, body: dict) -> dict:
+        return self._call("PUT", path, json.dumps(body).encode())
+
     def delete(self, path: str) -> dict:
         return self._call("DELETE", path, None)
 
@@ -51,7 +54,7 @@ class Client:
             with self.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
                 return _json(response.read(), url)
         except urllib.error.HTTPError as err:
-            raise _api_error(err) from None
+            raise _api_error(err, path) from None
         except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
             reason = getattr(err, "reason", err)
             reason = getattr(reason, "strerror", None) or reason
@@ -65,7 +68,10 @@ def _json(raw: bytes, url: str) -> dict:
         raise CliError(f"the control plane at {url} did not answer JSON: {raw[:200]!r}") from None
 
 
-def _api_error(err: urllib.error.HTTPError) -> ApiError:
+ADMIN_PATH = "/v1/admin/"  # functions/http.py ADMIN: routes the users' IAM policy denies
+
+
+def _api_error(err: urllib.error.HTTPError, path: str) -> ApiError:
     try:
         body = json.loads(err.read() or b"{}")
     except (ValueError, OSError):
@@ -75,4 +81,8 @@ def _api_error(err: urllib.error.HTTPError) -> ApiError:
         return ApiError(err.code, envelope.get("code", ""), envelope.get("message") or f"HTTP {err.code}")
     # API Gateway's own refusals (IAM auth, throttling) answer {"message": ...} or {"Message": ...}.
     text = (body.get("message") or body.get("Message")) if isinstance(body, dict) else None
-    return ApiError(err.code, "", text or f"HTTP {err.code} {err.reason}")
+    text = text or f"HTTP {err.code} {err.reason}"
+    if err.code == 403 and path.startswith(ADMIN_PATH):
+        text += (f": {path.split('?')[0]} is an administrators' route, which your IAM identity may not call "
+                 "(README, Security: the users' and the administrators' policies); ask whoever deployed SkyREPL")
+    return ApiError(err.code, "", text)

@@ -61,14 +61,16 @@ examples:
 """
 SSH = """\
 examples:
-  repl ssh r8k2m9xq1d                           a login shell on the run's instance
+  repl ssh r8k2m9xq1d                           a login shell on the run's instance, with a key made for the run
   repl ssh repl-r8k2m9xq1d -- uptime            one command (the host name ssh-config writes works too)
   repl ssh i-0abc1234 -- tail -f /var/log/syslog
+  repl ssh --region-key r8k2m9xq1d              administrators: with the region's key pair instead
 """
 SSH_CONFIG = """\
 examples:
   repl ssh-config                               then: ssh repl-<run id>
   repl ssh-config --json
+  repl ssh-config --region-key                  administrators: every entry with its region's key pair
 """
 SETUP = """\
 examples:

@@ -96,11 +96,17 @@ def _snapshot(nouns) -> None:
     json_flag(delete, 'print {"deleted": ID, "snapshot_ids": [...]}').set_defaults(handler=snapshots.delete)
 
 
+REGION_KEY_HELP = ("administrators: log in with the region's key pair (GET /v1/admin/keys/{region}, saved to "
+                   "~/.repl/keys/aws-<region>.pem) instead of a key of your own made for the run")
+
+
 def _ssh(nouns) -> None:
     config = noun(nouns, "ssh-config", "write ~/.repl/ssh_config (a `repl-<run id>` host per running instance) "
                   "and the keys it needs", examples.SSH_CONFIG)
+    config.add_argument("--region-key", action="store_true", help=REGION_KEY_HELP)
     json_flag(config, "print what was written as JSON").set_defaults(handler=ssh.ssh_config)
     p = noun(nouns, "ssh", "SSH into a running run's instance", examples.SSH)
+    p.add_argument("--region-key", action="store_true", help=REGION_KEY_HELP)
     p.add_argument("target", metavar="RUN_OR_INSTANCE", help="a run id (or repl-<run id>) or an instance id")
     p.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD", help="run CMD instead of a login shell")
     p.set_defaults(handler=ssh.ssh)

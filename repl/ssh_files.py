@@ -1,4 +1,5 @@
-"""The files behind `repl ssh-config` and `repl ssh`: private keys, ~/.repl/ssh_config, the Include line."""
+"""The files behind `repl ssh-config` and `repl ssh`: an administrator's region keys, ~/.repl/ssh_config,
+the Include line (a run's own key pair: repl/run_keys.py)."""
 import os
 import tempfile
 from pathlib import Path
@@ -8,6 +9,7 @@ HEADER = "# Written by `repl ssh-config`, which rewrites it each time: edits her
 
 
 def key_path(config_dir: Path, region: str) -> Path:
+    """An administrator's region key (GET /v1/admin/keys/{region})."""
     return config_dir / "keys" / f"aws-{region}.pem"
 
 
@@ -48,12 +50,12 @@ def save_key(config_dir: Path, region: str, pem: str) -> Path:
     return path
 
 
-def host_entry(instance: dict, config_dir: Path) -> str:
+def host_entry(instance: dict, config_dir: Path, identity: Path | None) -> str:
     """One `Host repl-<run-id>` block. Over Tailscale, the tailnet authenticates: no key file needed."""
     tailnet = instance.get("tailscale_hostname")
     lines = [f"Host repl-{instance['run_id']}", f"HostName {tailnet or instance['public_ip']}", f"User {USER}"]
-    if not tailnet:
-        lines += [f"IdentityFile {shown(key_path(config_dir, instance['region']))}", "IdentitiesOnly yes"]
+    if identity is not None:
+        lines += [f"IdentityFile {shown(identity)}", "IdentitiesOnly yes"]
     lines += ["StrictHostKeyChecking accept-new", f"UserKnownHostsFile {shown(known_hosts(config_dir))}",
               # host keys are remembered per instance, not per IP: EC2 hands public IPs out again
               f"HostKeyAlias {instance['instance_id']}"]

@@ -1,4 +1,4 @@
-"""The agent API Lambda: no IAM auth at the gateway; every route checks the instance token itself."""
+"""The agent API Lambda: no IAM auth at the gateway; every route checks the instance's credential itself."""
 from functools import lru_cache
 
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
@@ -6,18 +6,21 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from functions import http_errors
 from functions.http import VERSION
 from functions.agent_api import routes
-from functions.agent_api.auth import authenticate
+from functions.agent_api.auth import boot
 from functions.observability import logger
 
 app = http_errors.resolver()
 app.include_router(routes.router)
-SECURITY = {"instanceToken": HTTPBearer(description="`<instance_key>.<secret>`, from the instance's user data")}
+SECURITY = {"instanceToken": HTTPBearer(description=(
+    "the session credential `<instance_key>.<session_id>.<mac>` the registration answered; on the boot "
+    "routes (code, register), the boot token `<instance_key>.<secret>` from the instance's user data, "
+    "until the session credential has been used"))}
 
 
 @app.get("/v1/agent/openapi.json", responses=http_errors.answers(410, description="this document"))
 def openapi() -> dict:
     """The agent's side of the contract (docs/protocol.md §2 in prose)."""
-    authenticate(app.current_event)  # as every agent route: the instance's token
+    boot(app.current_event)  # either credential: the bootstrap may read it as well as the agent
     return document()
 
 

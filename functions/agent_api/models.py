@@ -53,6 +53,9 @@ class Registered(Answer):
     log_seq: int = Field(description="the last batch stored: the agent's numbering goes on from it")
     output: OutputPolicy
     attached: bool
+    session_token: str = Field(description=(
+        "the credential of every later call, to be held in memory only: once the agent has polled its "
+        "events with it, the boot token is refused"))
 
 
 class RunEnvironment(Answer):

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from functions.agent_api import artifacts, code, models, service
-from functions.agent_api.auth import authenticate, for_own_run
+from functions.agent_api.auth import Spent, authenticate, boot, for_own_run
 from functions.http import Hold, agent_key, answer, run_key
 from functions.http_errors import answers
 
@@ -14,19 +14,24 @@ router = Router()
 LastEventId = Header(alias="Last-Event-ID", pattern=r"^[0-9]{1,15}$", description="the highest event id handled")
 # OpenAPI 3.1 reads an event stream's schema as each event's (as parsed: `event` is "message" if not named)
 SSE_EVENT = {"type": "object", "required": ["event", "data"], "properties": {
-    "event": {"enum": ["state", "start_run", "cancel_run"]}, "data": {"type": "string", "description": "JSON"},
+    "event": {"enum": ["state", "start_run", "cancel_run", "ssh_keys"]},
+    "data": {"type": "string", "description": "JSON"},
     "id": {"type": "string", "pattern": "^[0-9]+$"}, "retry": {"type": "string", "pattern": "^[0-9]+$"}}}
 
 
 @router.get("/v1/agent/code", responses=answers(410, media="text/plain", description="base64 of agent.zip"))
 def get_code() -> Response[str]:
-    authenticate(router.current_event)
+    boot(router.current_event)  # the bootstrap fetches it with the boot token, before the agent exists
     return Response(200, "text/plain", code.agent_zip_base64())
 
 
 @router.post("/v1/agent/register", responses=answers(400, 410))
 def register(body: models.Registration) -> Response[models.Registered]:
-    instance = authenticate(router.current_event)
+    try:
+        instance = boot(router.current_event)
+    except Spent as spent:
+        service.registered_again(spent.instance)
+        raise
     return answer(service.register(instance, body.model_dump(exclude_none=True)), changed=(run_key(instance.run_id),))
 
 

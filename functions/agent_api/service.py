@@ -2,9 +2,9 @@
 import dataclasses
 import json
 
-from functions.aws import log_chunks, run_env, stepfunctions
+from functions.aws import log_chunks, run_env, session_key, stepfunctions
 from functions.aws.run_start import start_run_event
-from functions.core import outcomes, states
+from functions.core import outcomes, states, tokens
 from functions.core.clock import now_ms, parse_iso
 from functions.core.errors import Conflict, Invalid, RunCancelled
 from functions.core.requests import is_text
@@ -24,8 +24,9 @@ SPOT_ACTIONS = ("terminate", "stop", "hibernate")  # IMDS spot/instance-action's
 
 
 def register(instance: Instance, body) -> dict:
-    """The agent is up: it gets its command in this very answer (no timer between the two), and the
-    seq its output goes on from (a restarted agent must not reuse one)."""
+    """The agent is up: it gets its command in this very answer (no timer between the two), the seq its
+    output goes on from, and its session credential. Once it polls with that, a restarted agent is
+    refused (registered_again); before, a registration after the command started ends the run here."""
     now = now_ms()
     instances.update(instance.instance_key, registered_ms=instance.registered_ms or now, last_seen_ms=now,
                      agent=_agent_info(body), state=states.INST_RUNNING)  # its addresses: CheckRegistration's
@@ -34,7 +35,21 @@ def register(instance: Instance, body) -> dict:
         _report(run, AgentReport(exit_code=None, restarted=True))
     return {"instance_key": instance.instance_key, "run_id": instance.run_id, "start_run": _start(run, now),
             "log_seq": logs.last_seq(instance.run_id), "output": settings().output_policy,
-            "attached": attached(instance, now)}
+            "attached": attached(instance, now), "session_token": _session(instance)}
+
+
+def _session(instance: Instance) -> str:
+    """The registration's session credential: the same one again until it is used (a lost answer)."""
+    session_id = instance.session_id or instances.open_session(instance.instance_key, tokens.new_session_id())
+    return tokens.session(instance.instance_key, session_id, session_key.get())
+
+
+def registered_again(instance: Instance) -> None:
+    """The boot token shown once its session was in use: the agent restarted, and its command (if it had
+    one) is gone; or someone else read the token from the user-data. Either way the run ends now."""
+    run = runs.get(instance.run_id)
+    if run and not run.ended:
+        _report(run, AgentReport(exit_code=None, restarted=True))
 
 
 def _start(run: Run | None, now: int) -> dict | None:
@@ -52,6 +67,10 @@ def events(instance: Instance, last_event_header: str | None) -> tuple[str, bool
     last_event_id = _last_event_id(last_event_header)
     now = now_ms()
     fields = {"last_seen_ms": now}
+    if instance.session_used_ms is None:  # the agent polls with its session: the boot token is spent from now on
+        fields["session_used_ms"] = now
+    if last_event_id > (instance.acked_event_id or 0):  # handled: the ssh_keys it carried are installed
+        fields["acked_event_id"] = last_event_id
     run = runs.get(instance.run_id)
     if run and run.task_token and run.cancel_overdue(now):  # the agent polls, yet has not stopped the command
         stepfunctions.fail(run.task_token, RunCancelled("cancelled by the user (the agent did not stop the "

@@ -1,4 +1,4 @@
-"""The skyrepl-{region} private keys, for `repl ssh-config` / `repl ssh` (DESIGN 3.7).
+"""The skyrepl-{region} private keys, for administrators: `repl ssh --region-key` (DESIGN 3.7).
 
 startup() creates each region's key pair on the first launch there and keeps its private key as an SSM
 SecureString; its kv record `startup#<region>` says whether that key was saved or lost.

@@ -5,15 +5,17 @@ They hold what JSON Schema can say: types, bounds, patterns, unknown fields refu
 (UTF-8 byte limits, the partition's regions, an uploaded archive, a snapshot's region) stays with the
 use cases, whose messages say it (functions/core/requests.py...). The answers are the views' JSON
 (functions/api/views.py) field for field."""
+import re
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import Field
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
-from functions.api import workdirs
+from functions.api import ssh_keys, tailscale, workdirs
 from functions.aws import regions
 from functions.core import artifacts as globs, requests, run_env, snapshots, specs, states
-from functions.http import Allowed, Answer, Body, Time
+from functions.http import NOT_ALLOWED, Allowed, Answer, Body, Time
 
 Status = Literal[states.ACTIVE_STATUSES + states.TERMINAL_STATUSES]
 Arch = Literal[specs.ARCHES]
@@ -205,6 +207,24 @@ class CacheCleared(Answer):
     cleared: int
 
 
+class NewSshKey(Body):
+    public_key: Annotated[str, Field(min_length=1, max_length=ssh_keys.MAX_PUBLIC_KEY_CHARS), Allowed(ssh_keys.ALLOWED)]
+
+
+class SshKeyView(Answer):
+    run_id: str
+    fingerprint: str = Field(description="SHA256:<base64>, as `ssh-keygen -l` shows it")
+    public_key: str = Field(description="<type> <base64>: the comment is not kept")
+    added_at: Time
+    expires_at: Time = Field(description="the run's deadline or the TTL (12 h) from the last POST, the earlier")
+    installed: bool = Field(description="the run's agent has acked the event that carried it")
+
+
+class SshKeyList(Answer):
+    run_id: str
+    ssh_keys: list[SshKeyView]
+
+
 class PrivateKey(Answer):
     region: str
     key_name: str
@@ -246,3 +266,27 @@ class Health(Answer):
 class WorkdirUpload(Answer):
     sha256: str
     upload_url: str | None = Field(description="a presigned PUT (15 min); null: that archive is there already")
+
+
+class StoreTailscale(Body):
+    api_key: Annotated[str, Field(description=f"{tailscale.API_KEY_ALLOWED}; never answered", json_schema_extra={
+        "pattern": tailscale.API_KEY, "writeOnly": True, "format": "password"})]
+    tailnet: Annotated[str, Field(pattern=tailscale.TAILNET, max_length=tailscale.MAX_TAILNET_CHARS),
+                       Allowed(tailscale.TAILNET_ALLOWED)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _key_not_quoted(cls, data):
+        """The key's pattern, checked here rather than by the field: a field's 400 quotes the value it refuses."""
+        key = data.get("api_key") if isinstance(data, dict) else None
+        if isinstance(key, str) and not re.fullmatch(tailscale.API_KEY, key):
+            raise PydanticCustomError(NOT_ALLOWED, "not valid (the value is not shown); allowed: {allowed}",
+                                      {"field": "api_key", "allowed": tailscale.API_KEY_ALLOWED})
+        return data
+
+
+class TailscaleSettings(Answer):
+    configured: bool = Field(description="both stored: launches join instances to the tailnet")
+    tailnet: str | None
+    api_key: Literal["stored", "absent"] = Field(description="never the key itself")
+    key_id: str | None = Field(description="the stored token's id, as the admin console's Keys page lists it")

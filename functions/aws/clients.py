@@ -145,6 +145,11 @@ def _made() -> list:
     return [c.meta.events for c in _clients.values()] + [r.meta.client.meta.events for r in _resources]
 
 
+def generation() -> int:
+    """How many reset()s so far: what a cache of an AWS-held value keys on, to go with the clients."""
+    return _state["generation"]
+
+
 def reset() -> None:
     """Forget every client, resource and the session, and the settings (after the environment
     changed, or to model a cold start); hooks stay."""

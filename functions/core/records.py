@@ -113,6 +113,17 @@ class AgentEvent:
 
 
 @dataclass(frozen=True)
+class SshKey:
+    """A user's public key for one run's instance (POST /v1/runs/{id}/ssh-keys): public, so kept as it is."""
+
+    public_key: str  # "<type> <base64>": the comment is dropped (the agent writes its own marker)
+    fingerprint: str  # SHA256:<base64, unpadded>, as ssh-keygen -l shows it
+    added_ms: int
+    expires_ms: int  # the run's deadline or the TTL, whichever comes first
+    event_id: int  # the ssh_keys event that last carried it: installed once the agent acks that id
+
+
+@dataclass(frozen=True)
 class Instance:
     """The record of an instance we launch, written before RunInstances (two-phase spawn)."""
 
@@ -125,7 +136,9 @@ class Instance:
     state: str
     created_ms: int
     deadline_ms: int
-    token_hashes: tuple[str, ...] = ()  # SHA-256 of each token minted for it (a retried launch mints another)
+    token_hashes: tuple[str, ...] = ()  # SHA-256 of each boot token minted for it (a retried launch mints another)
+    session_id: str | None = None  # its registration's session (functions/core/tokens.py)
+    session_used_ms: int | None = None  # its agent first polled events with the session: the boot token is spent
     instance_id: str | None = None
     launched_ms: int | None = None
     registered_ms: int | None = None
@@ -139,6 +152,9 @@ class Instance:
     watched_ms: int | None = None  # a follower last read the run's output (the agent API reads it with the token)
     agent: AgentInfo | None = None
     events: tuple[AgentEvent, ...] = ()
+    ssh_keys: tuple[SshKey, ...] = ()  # the run owner's keys, as last sent to the agent (ssh_keys event)
+    next_event_id: int | None = None  # the last event id given out (functions/store/instances.py)
+    acked_event_id: int | None = None  # the highest Last-Event-ID its agent has sent (the events it handled)
 
     @property
     def gone(self) -> bool:

@@ -1,7 +1,8 @@
 """The Instances table: the record of each instance we launch (a core Instance), written before
 RunInstances; only this module knows its layout.
 
-It also holds the agent's event queue (`events`, a short list: start_run, cancel_run) and the
+It also holds the agent's event queue (`events`, a short list: start_run, cancel_run, ssh_keys), the
+run owner's SSH public keys (`ssh_keys`), and the
 SHA-256 of every token minted for the instance (a retried Provision mints another; EC2's
 ClientToken may hand back the first launch, whose user-data carries the first token).
 """
@@ -39,6 +40,14 @@ def add_token_hash(instance_key: str, token_hash: str) -> None:
     )
 
 
+def open_session(instance_key: str, session_id: str) -> str:
+    """The instance's session id: this one, unless a registration at the same moment set its own first."""
+    answer = tables.instances().update_item(
+        Key={"instance_key": instance_key}, ReturnValues="ALL_NEW",
+        UpdateExpression="SET session_id = if_not_exists(session_id, :s)", ExpressionAttributeValues={":s": session_id})
+    return answer["Attributes"]["session_id"]
+
+
 def push_event(instance_key: str, event_type: str, data: dict) -> int:
     """Append an event for the agent; ids are 1, 2, 3… per instance."""
     table = tables.instances()
@@ -51,6 +60,20 @@ def push_event(instance_key: str, event_type: str, data: dict) -> int:
         ExpressionAttributeValues={":empty": [], ":e": [encode_value(event)]},
     )
     return event.event_id
+
+
+def put_ssh_keys(instance: Instance, keys: tuple, event: AgentEvent) -> bool:
+    """The run's SSH keys and the `ssh_keys` event that carries them to the agent, in one write, if no
+    other event was queued since `instance` was read (else False: read again). So the keys stored are
+    always the list the agent was sent last."""
+    last = {":last": instance.next_event_id} if instance.next_event_id else {}
+    return condition_held(lambda: tables.instances().update_item(
+        Key={"instance_key": instance.instance_key},
+        UpdateExpression="SET ssh_keys = :keys, next_event_id = :id, "
+                         "events = list_append(if_not_exists(events, :empty), :e)",
+        ConditionExpression="next_event_id = :last" if last else "attribute_not_exists(next_event_id)",
+        ExpressionAttributeValues={":keys": encode_value(keys), ":id": event.event_id, ":empty": [],
+                                   ":e": [encode_value(event)], **last}))
 
 
 def list_owned(owner: str, include_ended: bool) -> list[Instance]:

@@ -4,6 +4,7 @@ Only instances tagged skyrepl:managed=true AND this control plane's skyrepl:cont
 looked at. A just-launched instance is given time: EC2 and our records are eventually consistent.
 An instance of ours with no run record is an orphan: recorded (`repl orphan list`), and
 terminated once its deadline tag (and the agent's time to report after it) has passed.
+What it terminates leaves the tailnet too (its device repl-<run-id>), once every termination is done.
 """
 from functions.aws import provider, stepfunctions
 from functions.core import states
@@ -11,7 +12,7 @@ from functions.core.clock import now_ms, parse_iso
 from functions.core.errors import DeadlineReached, InstanceSwept, RunCancelled
 from functions.core.naming import TAG_DEADLINE, TAG_RUN_ID
 from functions.core.records import Orphan, Run
-from functions.lifecycle import reconcile
+from functions.lifecycle import reconcile, teardown
 from functions.settings import settings
 from functions.store import instances, orphans, runs
 
@@ -20,10 +21,11 @@ PAST_DEADLINE = "past its deadline"
 
 
 def sweep() -> dict:
-    terminated, orphan_ids = [], []
+    terminated, orphan_ids, run_ids = [], [], []
     for region in provider.regions_in_use():
         for found in provider.list_managed(region, settings().control_id):
-            run = runs.get(found.get("tags", {}).get(TAG_RUN_ID, ""))
+            run_id = found.get("tags", {}).get(TAG_RUN_ID, "")
+            run = runs.get(run_id)
             why = verdict(found, run, now_ms())
             if run is None:
                 orphan_ids.append(_record_orphan(region, found, why))
@@ -32,7 +34,10 @@ def sweep() -> dict:
                 _mark_terminated(run)
                 _end_workflow_wait(run, why)
                 terminated.append({"instance_id": found["instance_id"], "region": region, "reason": why})
-    return {"terminated": terminated, "orphan_ids": orphan_ids, "reconciled": reconcile.sweep()}
+                run_ids.append(run_id)  # an orphan's too: its tag names the device as Provision did
+    reconciled = reconcile.sweep()
+    teardown.leave_tailnet(*run_ids)  # last: a Tailscale outage delays no termination
+    return {"terminated": terminated, "orphan_ids": orphan_ids, "reconciled": reconciled}
 
 
 def verdict(found: dict, run: Run | None, now: int) -> str | None:

@@ -55,11 +55,11 @@ class Client:
             raise TailscaleError(f"POST /tailnet/{self._tailnet()}/keys answered without a key")
         return key
 
-    def find_devices(self, hostname: str) -> list:
-        """Devices named `hostname`: by hostname, or by a MagicDNS name `hostname.<tailnet domain>`."""
+    def find_devices(self, *hostnames: str) -> list:
+        """Devices named any of `hostnames` (one listing): by hostname, or by a MagicDNS name
+        `hostname.<tailnet domain>`."""
         devices = self._call("GET", f"/tailnet/{self._tailnet()}/devices").get("devices") or []
-        return [d for d in devices
-                if d.get("hostname") == hostname or str(d.get("name", "")).startswith(hostname + ".")]
+        return [d for d in devices if d.get("hostname") in hostnames or _magicdns_host(d) in hostnames]
 
     def delete_device(self, device_id: str) -> None:
         self._call("DELETE", f"/device/{urllib.parse.quote(str(device_id), safe='')}")
@@ -108,3 +108,9 @@ class Client:
 
     def _scrub(self, text: str) -> str:
         return scrub(text, self._config.api_key)
+
+
+def _magicdns_host(device: dict) -> str | None:
+    """`repl-r1` of the MagicDNS name `repl-r1.tail0.ts.net`; None for a name with no domain."""
+    host, dot, _domain = str(device.get("name", "")).partition(".")
+    return host if dot else None

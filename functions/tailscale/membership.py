@@ -5,7 +5,7 @@ without the tailnet, and its key is ephemeral: the device would leave the tailne
 """
 from functions.observability import logger
 from functions.tailscale import config
-from functions.tailscale.client import Client, scrub
+from functions.tailscale.client import Client, TailscaleError, scrub
 
 
 def hostname(run_id: str) -> str:
@@ -26,19 +26,24 @@ def join(run_id: str) -> dict | None:
         return None
 
 
-def leave(name: str) -> list:
-    """Remove the devices called `name` from the tailnet; the ids removed."""
-    removed = []
+def leave(*names: str) -> list:
+    """Remove the devices called any of `names` from the tailnet (its devices listed once); the ids removed.
+    A Tailscale failure ends the attempt (logged): one outage costs one call's retries, not one per name."""
+    removed, names = [], tuple(filter(None, names))
     try:
-        found = config.load()
+        found = config.load() if names else None
         if found is None:
             return removed
         client = Client(found)
-        for device_id in filter(None, (d.get("nodeId") or d.get("id") for d in client.find_devices(name))):
-            client.delete_device(device_id)
-            removed.append(device_id)
+        for device_id in filter(None, (d.get("nodeId") or d.get("id") for d in client.find_devices(*names))):
+            try:
+                client.delete_device(device_id)
+                removed.append(device_id)
+            except TailscaleError as err:
+                if err.status != 404:  # 404: gone already (an ephemeral device that left on its own)
+                    raise
     except Exception as err:  # noqa: BLE001 - the instance is gone; an ephemeral device expires anyway
-        logger.warning("could not remove the Tailscale device", extra={"hostname": name, "error": _describe(err)})
+        logger.warning("could not remove the Tailscale device", extra={"hostnames": names, "error": _describe(err)})
     return removed
 
 

@@ -5,7 +5,7 @@ from repl.errors import ExitCode
 
 
 def clear(args, ctx: Context) -> int:
-    cleared = ctx.client.post("/v1/cache/clear")["cleared"]
+    cleared = ctx.client.post("/v1/admin/cache/clear")["cleared"]
     if args.json:
         ctx.env.out(output.to_json({"cleared": cleared}))
     else:

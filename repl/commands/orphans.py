@@ -7,7 +7,7 @@ HEADERS = ["INSTANCE", "REGION", "STATE", "RUN", "DEADLINE", "ACTION"]
 
 
 def scan(args, ctx: Context) -> int:
-    result = ctx.client.post("/v1/orphans/scan")
+    result = ctx.client.post("/v1/admin/orphans/scan")
     if args.json:
         ctx.env.out(output.to_json(result))
         return ExitCode.OK
@@ -18,7 +18,7 @@ def scan(args, ctx: Context) -> int:
 
 
 def list_orphans(args, ctx: Context) -> int:
-    orphans = ctx.client.get("/v1/orphans")["orphans"]
+    orphans = ctx.client.get("/v1/admin/orphans")["orphans"]
     if args.json:
         ctx.env.out(output.to_json({"orphans": orphans}))
         return ExitCode.OK

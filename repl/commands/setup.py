@@ -7,12 +7,14 @@ from urllib.parse import urlsplit
 from repl import config, ssh_files
 from repl.client import ApiError, Client, Unreachable
 from repl.commands import Context
-from repl.commands.ssh import describe, fetch_key, write_ssh_config
+from repl.commands.ssh import RegionKeyRefused, describe, fetch_key, write_ssh_config
 from repl.config import URL_VAR, Target
 from repl.errors import CliError, ExitCode
 
 DEFAULT_STACK = "SkyRepl"  # infra/settings.py STACK_NAME: `cdk deploy` prints its ApiUrl output
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain")
+TAILSCALE_VARS = ("TAILSCALE_API_KEY", "TAILSCALE_TAILNET")
+TAILSCALE_ROUTE = "/v1/admin/tailscale"
 
 
 def setup(args, ctx: Context) -> int:
@@ -28,13 +30,41 @@ def setup(args, ctx: Context) -> int:
         ctx.env.err(f"[repl] note: {URL_VAR} is set, and it takes precedence over config.toml\n")
     ctx.env.out(f"control plane {url}: {health['status']} (control id {health['control_id']}, "
                 f"version {health['version']}); signed in as {health.get('caller', '?')}\n")
-    if health.get("region"):  # startup() made its key pair at deploy: fetch it now, not at the first ssh
+    store_tailscale(ctx, client)
+    if health.get("region"):  # startup() made its key pair at deploy: an administrator's, fetched now
         try:
             ctx.env.out(f"SSH key for {health['region']}: {ssh_files.shown(fetch_key(ctx, health['region']))}\n")
+        except RegionKeyRefused:
+            ctx.env.err("[repl] region SSH keys are for administrators (not you, says IAM): `repl ssh` makes a key "
+                        "of your own for each run\n")
         except CliError as err:
             ctx.env.err(f"[repl] no SSH key for {health['region']} yet: {err.message}\n")
     ctx.env.out(describe(write_ssh_config(ctx)))
     return ExitCode.OK
+
+
+def store_tailscale(ctx: Context, client: Client) -> None:
+    """TAILSCALE_API_KEY and TAILSCALE_TAILNET (aws-setup.md), when set, stored through the administrators'
+    route; a refusal is one line and setup goes on. The key is never printed: the answer holds only its id."""
+    key, tailnet = (ctx.env.environ.get(name, "").strip() for name in TAILSCALE_VARS)
+    if not (key or tailnet):
+        return
+    if not (key and tailnet):
+        missing, other = TAILSCALE_VARS if not key else TAILSCALE_VARS[::-1]
+        ctx.env.err(f"[repl] Tailscale: {missing} is not set (only {other} is): nothing stored\n")
+        return
+    try:
+        stored = client.put(TAILSCALE_ROUTE, {"api_key": key, "tailnet": tailnet})
+    except ApiError as err:
+        reason = (f"the administrators' route PUT {TAILSCALE_ROUTE} refused you (HTTP 403): an administrator of "
+                  "this deployment stores it, with `repl setup` and both variables set") if err.status == 403 \
+            else err.message
+        ctx.env.err(f"[repl] Tailscale: not stored: {reason.replace(key, '***')}\n")
+        return
+    except CliError as err:
+        ctx.env.err(f"[repl] Tailscale: not stored: {err.message.replace(key, '***')}\n")
+        return
+    ctx.env.out(f"Tailscale: tailnet {stored.get('tailnet', tailnet)} stored (launches pick it up within 5 minutes)\n")
 
 
 def checked_url(url: str) -> str:

@@ -12,6 +12,7 @@ from urllib.parse import quote, unquote
 from local.http_reply import reply
 
 TOKEN = "ik-test.s3cr3t-never-logged"
+SESSION = "ik-test.sess10n.m4c-never-logged"  # what the registration answers: every later call's credential
 
 
 class FakePlane:
@@ -80,7 +81,8 @@ class FakePlane:
             self.calls.append((method, path, headers, body))
             self.cond.notify_all()
             scripted = self.answers.get(path)
-            if headers.get("authorization") != "Bearer " + TOKEN:
+            # as the control plane: the boot token registers, the session credential it answers opens the rest
+            if headers.get("authorization") != "Bearer " + (TOKEN if path == "/v1/agent/register" else SESSION):
                 return 401, "application/json", '{"error": {"code": "unauthorized"}}'
             if scripted:
                 return scripted.pop(0), "application/json", '{"error": {"code": "internal"}}'
@@ -94,7 +96,7 @@ class FakePlane:
                 return 200, "application/json", json.dumps({"uploads": uploads})
             if path == "/v1/agent/register":
                 return 200, "application/json", json.dumps({"instance_key": "ik-test", "run_id": "r1",
-                                                            **self.registration})
+                                                            "session_token": SESSION, **self.registration})
             if path == "/v1/agent/logs" and "upload" in body and not self.takes_chunks:
                 return 400, "application/json", '{"error": {"code": "invalid_request", "field": "upload"}}'
             if path == "/v1/agent/logs" and "upload" in body:

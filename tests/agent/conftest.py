@@ -67,11 +67,22 @@ def start_agent(plane, tmp_path):
             agent.popen.wait()
 
 
+def _authorized_keys(tmp_path) -> Path:
+    return tmp_path / "home" / "ubuntu" / ".ssh" / "authorized_keys"
+
+
+@pytest.fixture
+def authorized_keys(tmp_path) -> Path:
+    """Where an agent the tests start writes SSH keys: a home of its own under the test's directory."""
+    return _authorized_keys(tmp_path)
+
+
 def _spawn(plane, tmp_path, argv_prefix, env_overrides):
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN + "\n")
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    env.update(FAST, PYTHONPATH=str(REPO_ROOT), SKYREPL_POWEROFF_CMD="touch " + str(tmp_path / "powered-off"))
+    env.update(FAST, PYTHONPATH=str(REPO_ROOT), SKYREPL_POWEROFF_CMD="touch " + str(tmp_path / "powered-off"),
+               SKYREPL_AUTHORIZED_KEYS=str(_authorized_keys(tmp_path)))  # never the real ~/.ssh
     env.update(env_overrides)
     stderr_path = tmp_path / "agent.stderr"
     cmd = [AGENT_PYTHON] + argv_prefix + ["--api-url", plane.url, "--token-file", str(token_file)]

@@ -5,7 +5,7 @@ import time
 
 from agent import artifacts, globs
 from agent.client import ApiClient
-from agent_plane import TOKEN
+from agent_plane import SESSION
 
 WRITE = ("mkdir -p out/sub && printf 'a\\0b\\377' > out/a.bin && echo nested > out/sub/b.txt && "
          "echo log > run.txt && echo no > other.dat")
@@ -81,7 +81,7 @@ def test_the_upload_stops_at_its_limit_and_says_how_far_it_got(plane, tmp_path):
     (tmp_path / "big.bin").write_bytes(b"x" * 10)
     plane.put_delay = 2.0
     said, started = [], time.monotonic()
-    client = ApiClient(plane.url, TOKEN)
+    client = ApiClient(plane.url, SESSION)
     artifacts.upload(client, "r1", str(tmp_path), ["*.bin"], time.time() + 0.3, lambda s, t: said.append(t))
     assert time.monotonic() - started < 1.5
     assert said == ["skyrepl-agent: artifacts: time ran out after 0 of 1 files\n"]
@@ -130,7 +130,7 @@ def test_globs_keep_globs_rules(tmp_path):
 def test_a_large_upload_is_announced_and_a_small_one_is_not(plane, tmp_path, monkeypatch):
     (tmp_path / "a.bin").write_bytes(b"x" * 1500)
     said = []
-    client = ApiClient(plane.url, TOKEN)
+    client = ApiClient(plane.url, SESSION)
     artifacts.upload(client, "r1", str(tmp_path), ["*.bin"], time.time() + 10, lambda s, t: said.append(t))
     monkeypatch.setattr(artifacts, "SAY_UPLOADING_BYTES", 1000)
     artifacts.upload(client, "r1", str(tmp_path), ["*.bin"], time.time() + 10, lambda s, t: said.append(t))

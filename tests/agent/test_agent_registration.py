@@ -61,3 +61,15 @@ def test_a_follower_arriving_gets_what_is_waiting_at_once(plane, start_agent):
     plane.add_event("state", {"attached": True})  # the control plane says so in an events answer
     plane.wait_for(lambda: plane.bodies("/v1/agent/logs"), timeout=1.5)  # long before the 60 s
     assert plane.bodies("/v1/agent/logs")[0]["entries"] == [{"stream": "stdout", "data": "a\n"}]
+
+
+def test_after_registering_every_call_uses_the_session_credential_only(plane, start_agent):
+    from tests.agent.agent_plane import SESSION, TOKEN
+    start_at_registration(plane, "echo hi")
+    agent = start_agent()
+    plane.wait_for(plane.exited)
+    plane.gone = True
+    assert agent.wait() == 0 and SESSION.split(".")[2] not in agent.stderr()  # held in memory, never logged
+    used = [(path, headers["authorization"]) for _, path, headers, _ in plane.calls]
+    assert used[0] == ("/v1/agent/register", "Bearer " + TOKEN)
+    assert len(used) > 3 and all(auth == "Bearer " + SESSION for _, auth in used[1:])

@@ -10,11 +10,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from functions.api import runs as api_runs
+from functions.api import runs as api_runs, ssh_keys
 from functions.api.views import instance_view, run_view, snapshot_view
 from functions.core.clock import parse_iso
-from functions.core.errors import SkyReplError, run_not_found
-from functions.core.records import Interruption, Run, Snapshot
+from functions.core.errors import Conflict, SkyReplError, run_not_found
+from functions.core.records import Interruption, Run, Snapshot, SshKey
 from functions.http_errors import error_body
 from functions.store import runs as store_runs
 from local.http_reply import reply
@@ -77,6 +77,8 @@ class FakePlane:
         self.flakes = {}  # (method, path) -> statuses still to answer before the normal answer
         self.listed, self.instances, self.created = [], [], None
         self.bucket = FakeBucket()  # runs' artifacts, and their bytes at local "presigned" URLs
+        self.ssh_keys, self.acked, self.key_events = {}, {}, 0  # run id -> {fingerprint: SshKey}; -> acked id
+        self.agent_acks = True  # False: no agent ever installs a key
         self.lock = threading.Lock()
 
     def script(self, run_id: str, *steps, **fields) -> dict:
@@ -119,7 +121,32 @@ class FakePlane:
             return self._runs_page(query)
         if (method, path) == ("GET", "/v1/instances"):
             return 200, {"instances": self.instances}
+        if match := re.fullmatch(r"/v1/runs/([^/]+)/ssh-keys", path):
+            return self._ssh_keys(method, match.group(1), body)
         return self._run_route(method, path, query)
+
+    def _ssh_keys(self, method: str, run_id: str, body) -> tuple:
+        """The API's own checks and views (functions/api/ssh_keys.py): a run with a running instance in
+        `instances` takes keys, valid 12 h from CREATED_AT; its agent acks each key's event at the GET
+        after the first one that lists it (unless agent_acks is False)."""
+        live = next((i for i in self.instances if i["run_id"] == run_id and i["state"] == "running"), None)
+        if live is None and run_id not in self.scripts:
+            return 404, error_body(run_not_found(run_id))
+        keys, acked = self.ssh_keys.setdefault(run_id, {}), records.make_instance(acked_event_id=self.acked.get(run_id))
+        if method == "GET":
+            if self.agent_acks and keys:
+                self.acked[run_id] = max(k.event_id for k in keys.values())
+            return 200, {"run_id": run_id, "ssh_keys": [ssh_keys.key_view(run_id, k, acked) for k in keys.values()]}
+        try:
+            if live is None:
+                raise Conflict(f"run_id: run {run_id} is booting; SSH keys are only for a running run", field="run_id")
+            line, fingerprint = ssh_keys.parse_public_key(body["public_key"])
+        except SkyReplError as err:
+            return err.status, error_body(err)
+        self.key_events += 1
+        new, created = fingerprint not in keys, parse_iso(CREATED_AT)
+        keys[fingerprint] = SshKey(line, fingerprint, created, created + 12 * 3_600_000, self.key_events)
+        return 201 if new else 200, ssh_keys.key_view(run_id, keys[fingerprint], acked)
 
     def _run_route(self, method: str, path: str, query: dict) -> tuple:
         """/v1/runs/{id}, its logs, its artifacts and its cancel, answered from the run's script."""

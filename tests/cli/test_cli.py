@@ -82,9 +82,21 @@ def test_a_closed_pipe_on_stdout_ends_quietly_with_exit_1(plane):
 
 
 def test_cache_clear_posts_and_reports_the_count(repl_main, plane):
-    plane.routes[("POST", "/v1/cache/clear")] = (200, {"cleared": 3})
+    plane.routes[("POST", "/v1/admin/cache/clear")] = (200, {"cleared": 3})
     result = repl_main("cache", "clear", server=plane)
     assert result.exit_code == 0 and "AMI cache cleared (3 entries)" in result.stdout
+
+
+@pytest.mark.parametrize("argv, method, path", [(("cache", "clear"), "POST", "/v1/admin/cache/clear"),
+                                               (("orphan", "scan"), "POST", "/v1/admin/orphans/scan"),
+                                               (("orphan", "list"), "GET", "/v1/admin/orphans")])
+def test_an_administrators_route_refused_by_iam_says_so(repl_main, plane, argv, method, path):
+    plane.fail(method, path, status=403, raw={"message": "Forbidden"})  # API Gateway's own refusal
+    result = repl_main(*argv, server=plane)
+    assert result.exit_code == 1
+    assert result.stderr == (f"repl: Forbidden: {path} is an administrators' route, which your IAM identity may not "
+                             "call (README, Security: the users' and the administrators' policies); ask whoever "
+                             "deployed SkyREPL\n")
 
 
 @pytest.mark.parametrize("argv, message", [

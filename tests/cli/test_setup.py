@@ -24,7 +24,7 @@ def proxied(plane, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("http_proxy", plane.url)
     plane.routes[("GET", "/v1/health")] = (200, HEALTH)
-    plane.routes[("GET", "/v1/keys/us-east-1")] = (200, {"region": "us-east-1", "private_key": PEM})
+    plane.routes[("GET", "/v1/admin/keys/us-east-1")] = (200, {"region": "us-east-1", "private_key": PEM})
     return plane
 
 
@@ -41,7 +41,18 @@ def test_setup_checks_a_signed_call_then_saves_the_url_and_sets_up_ssh(repl_main
     key = home / ".repl/keys/aws-us-east-1.pem"
     assert key.read_text() == PEM + "\n" and stat.S_IMODE(key.stat().st_mode) == 0o600
     assert "SSH key for us-east-1: ~/.repl/keys/aws-us-east-1.pem" in result.stdout
-    assert "with 1 entry (repl-r1)" in result.stdout
+    assert "with 1 entry (repl-r1)" in result.stdout and "IdentityFile ~/.repl/keys/runs/r1\n" in (
+        home / ".repl/ssh_config").read_text()  # a key of the user's own for the run, as `repl ssh-config`
+
+
+def test_a_user_iam_refuses_the_region_key_hears_it_in_one_line_and_setup_goes_on(repl_main, proxied, home):
+    proxied.instances = [instance()]
+    proxied.fail("GET", "/v1/admin/keys/us-east-1", status=403, raw={"message": "Forbidden"})
+    result = repl_main("setup", "--api-url", PUBLIC_URL)
+    assert result.exit_code == 0 and result.stderr == (
+        "[repl] region SSH keys are for administrators (not you, says IAM): `repl ssh` makes a key of your own "
+        "for each run\n")
+    assert not (home / ".repl/keys/aws-us-east-1.pem").exists() and "with 1 entry (repl-r1)" in result.stdout
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8750", "http://localhost/prod", "https://[::1]:443",

@@ -13,7 +13,7 @@ from moto import mock_aws
 
 from functions.agent_api.handler import lambda_handler as agent_handler
 from functions.api.handler import lambda_handler as api_handler
-from functions.aws import clients
+from functions.aws import clients, session_key
 from functions.core import naming, tokens
 from functions.core.clock import now_ms
 from functions.core.records import Run
@@ -137,19 +137,29 @@ class Plane:
 
     def agent(self, **body) -> "Agent":
         run = self.create(**body)
-        key, token = self.add_instance(run["run_id"])
-        return Agent(token, run["run_id"], key)
+        key, boot_token = self.add_instance(run["run_id"])
+        return Agent(session_token(key), run["run_id"], key, boot_token)
+
+
+def session_token(instance_key: str) -> str:
+    """The session credential a registration would answer, without the registration's other effects."""
+    session_id = instances.open_session(instance_key, tokens.new_session_id())
+    return tokens.session(instance_key, session_id, session_key.get())
 
 
 class Agent:
-    """Calls the agent API as an instance's agent does, with its bearer token."""
+    """Calls the agent API as an instance's agent does: the boot routes with its boot token (from the
+    user-data), every other with its session credential."""
 
-    def __init__(self, token: str, run_id: str, instance_key: str):
-        self.token, self.run_id, self.instance_key = token, run_id, instance_key
+    BOOT_ROUTES = ("/v1/agent/code", "/v1/agent/register")
+
+    def __init__(self, token: str, run_id: str, instance_key: str, boot_token: str):
+        self.token, self.run_id, self.instance_key, self.boot_token = token, run_id, instance_key, boot_token
 
     def respond(self, method: str, path: str, body=None, headers=None, auth: str | None = "default") -> dict:
         """The Lambda's whole proxy response."""
-        auth = f"Bearer {self.token}" if auth == "default" else auth
+        if auth == "default":
+            auth = f"Bearer {self.boot_token if path in self.BOOT_ROUTES else self.token}"
         hdrs = {**({"Authorization": auth} if auth else {}), **(headers or {})}
         raw = json.dumps(body).encode() if body is not None else b""
         return agent_handler(to_event(method, path, hdrs, raw, None), LambdaContext("agent-api"))

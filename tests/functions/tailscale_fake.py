@@ -52,6 +52,7 @@ class FakeTailscale(_Server):
 
     def __init__(self):
         self.devices, self.fail, self.keys = [], [], []
+        self.left = set()  # nodeIds still listed that left just now (removed elsewhere): DELETE answers 404
         super().__init__(self._answer)
         self.api_url = self.url + "/api/v2"
 
@@ -65,6 +66,8 @@ class FakeTailscale(_Server):
         if method == "GET" and path.endswith("/devices"):
             return 200, {"devices": self.devices}, {}
         if method == "DELETE" and path.startswith("/api/v2/device/"):
+            if path.rsplit("/", 1)[1] in self.left:
+                return 404, {"message": "device not found"}, {}
             self.devices = [d for d in self.devices if d.get("nodeId") != path.rsplit("/", 1)[1]]
             return 200, b"", {}
         return 404, {"message": "not found"}, {}

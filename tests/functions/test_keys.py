@@ -1,4 +1,5 @@
-"""GET /v1/keys/{region}: the key startup() saved; 404 before any launch there; 409, with the way out, once lost."""
+"""GET /v1/admin/keys/{region}: the key startup() saved; 404 before any launch there; 409, with the way out, once
+lost. Under /v1/admin/ so that IAM decides who may read it; the old /v1/keys/{region} is gone."""
 import boto3
 
 from functions.aws import clients, provider
@@ -22,7 +23,7 @@ def _lose_the_private_key() -> None:
 
 def test_a_region_with_a_launch_answers_its_private_key(api):
     provider.startup(OTHER_REGION)
-    status, body = api.call("GET", f"/v1/keys/{OTHER_REGION}")
+    status, body = api.call("GET", f"/v1/admin/keys/{OTHER_REGION}")
     saved = boto3.client("ssm", region_name=REGION).get_parameter(
         Name=KEY_PARAMETER_PREFIX + OTHER_REGION, WithDecryption=True)["Parameter"]["Value"]
     assert status == 200 and body == {"region": OTHER_REGION, "key_name": "skyrepl-eu-west-1", "private_key": saved}
@@ -30,19 +31,19 @@ def test_a_region_with_a_launch_answers_its_private_key(api):
 
 
 def test_a_region_without_a_launch_is_404_naming_the_region(api):
-    status, body = api.call("GET", "/v1/keys/ap-south-1")
+    status, body = api.call("GET", "/v1/admin/keys/ap-south-1")
     assert (status, body["error"]["code"], body["error"]["field"]) == (404, "not_found", "region")
     assert body["error"]["message"].startswith("region: no launch has happened in ap-south-1 yet")
 
 
 def test_an_unsigned_call_gets_no_key(api):
     provider.startup(REGION)
-    assert api.call("GET", f"/v1/keys/{REGION}", owner=None)[0] == 401
+    assert api.call("GET", f"/v1/admin/keys/{REGION}", owner=None)[0] == 401
 
 
 def test_a_lost_key_is_409_saying_how_to_recover(api):
     _lose_the_private_key()
-    status, body = api.call("GET", f"/v1/keys/{REGION}")
+    status, body = api.call("GET", f"/v1/admin/keys/{REGION}")
     assert (status, body["error"]["code"], body["error"]["field"]) == (409, "conflict", "region")
     assert RECOVER in body["error"]["message"] and "next launch" in body["error"]["message"]
 
@@ -50,7 +51,7 @@ def test_a_lost_key_is_409_saying_how_to_recover(api):
 def test_a_key_missing_from_ssm_is_409_too(api):
     provider.startup(REGION)
     boto3.client("ssm", region_name=REGION).delete_parameter(Name=KEY_PARAMETER_PREFIX + REGION)
-    status, body = api.call("GET", f"/v1/keys/{REGION}")
+    status, body = api.call("GET", f"/v1/admin/keys/{REGION}")
     assert status == 409 and RECOVER in body["error"]["message"]
 
 
@@ -66,5 +67,11 @@ def test_startup_recovers_once_the_user_deletes_the_key_pair(api):
     boto3.client("ec2", region_name=REGION).delete_key_pair(KeyName="skyrepl-us-east-1")
     result = provider.startup(REGION)  # the next launch in the region
     assert "private_key_lost" not in result and kv.get(f"startup#{REGION}") == result
-    status, body = api.call("GET", f"/v1/keys/{REGION}")
+    status, body = api.call("GET", f"/v1/admin/keys/{REGION}")
     assert status == 200 and body["private_key"].startswith("-----BEGIN")
+
+
+def test_the_old_path_for_any_signed_caller_is_gone(api):
+    provider.startup(REGION)
+    status, body = api.call("GET", f"/v1/keys/{REGION}")
+    assert (status, body["error"]["field"]) == (404, "path")

@@ -87,7 +87,8 @@ def test_an_agent_that_restarts_while_its_command_runs_ends_the_run_and_goes_on_
     register(agent)
     agent.status("started")
     agent.logs(1, [{"stream": "stdout", "data": "before the restart\n"}])
-    again = register(agent)  # a new agent process on the instance: the command it ran is gone
+    # a new agent process, before the old one first polled events (its boot token is not spent yet)
+    again = register(agent)
     assert (again["start_run"], again["log_seq"]) == (None, 1)
     run = runs.get(agent.run_id)
     assert (run.status, run.reason) == ("error", "the agent restarted while the command ran: the command was lost")

@@ -17,12 +17,13 @@ from pathlib import Path
 import boto3
 import pytest
 
-from functions.aws import clients
+from functions.aws import clients, session_key
 from functions.core import naming, states, tokens
 from functions.core.clock import now_ms
 from functions.store import instances, runs
 from local import deploy
 from local.gateway import LOCAL_IDENTITY
+from tests.functions.tailscale_fake import FakeTailscale
 from tests.records import make_instance, make_run
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,11 +34,17 @@ LIVE = ["pending", "running", "stopping", "stopped"]
 class Plane:
     def __init__(self, home: Path):
         self.home = home
-        # No scheduled sweep: it settles ended runs at its own moment (`POST /v1/orphans/scan` still sweeps).
+        # No scheduled sweep: it settles ended runs at its own moment (`POST /v1/admin/orphans/scan` still sweeps).
         # No held answers (as API Gateway): a fuzzed `?wait=` must not outlast the client's timeout.
+        # A fuzzed PUT /v1/admin/tailscale stores a well-formed key: the launches and sweeps after it must
+        # not reach the real Tailscale API (network is loopback only), nor wait out retries on a closed
+        # port, so they talk to the tests' stand-in.
+        self.tailscale = FakeTailscale()
         self.env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(REPO), "NO_COLOR": "1",
-                    "SKYREPL_LOCAL_SWEEP_SECONDS": "0", "SKYREPL_LOCAL_MAX_WAIT_SECONDS": "0"}
-        self.env.pop("SKYREPL_CONTROL_PLANE_URL", None)
+                    "SKYREPL_LOCAL_SWEEP_SECONDS": "0", "SKYREPL_LOCAL_MAX_WAIT_SECONDS": "0",
+                    "TAILSCALE_API_URL": self.tailscale.api_url}
+        for name in ("SKYREPL_CONTROL_PLANE_URL", "TAILSCALE_API_KEY", "TAILSCALE_TAILNET"):
+            self.env.pop(name, None)
         self.state: dict = {}
 
     def repl(self, *args: str) -> None:
@@ -55,15 +62,18 @@ class Plane:
         return self
 
     def down(self) -> None:
-        self.repl("local", "down", "--now")
+        try:
+            self.repl("local", "down", "--now")
+        finally:
+            self.tailscale.stop()
 
     def client(self, service: str):
         return boto3.client(service, region_name=self.state["region"], endpoint_url=self.state["aws_endpoint"],
                             aws_access_key_id="testing", aws_secret_access_key="testing")
 
     def seed_agent(self) -> tuple[str, str]:
-        """An instance of a running run, recorded as Provision records it: its run's id, and the token its
-        agent would have."""
+        """An instance of a running run, recorded as Provision records it and registered: its run's id, and
+        the session credential its agent would hold (which opens the boot routes as well)."""
         key = "k" + naming.new_id(15)
         token, token_hash = tokens.mint(key)
         run = make_run("r" + naming.new_id(9), owner=LOCAL_IDENTITY, status=states.RUNNING, started_ms=now_ms(),
@@ -72,7 +82,8 @@ class Plane:
             runs.create(run)
             instances.create(make_instance(key, run_id=run.run_id, owner=LOCAL_IDENTITY, state=states.INST_RUNNING,
                                            instance_id="i-0" + naming.new_id(16), token_hashes=(token_hash,)))
-        return run.run_id, token
+            session = tokens.session(key, instances.open_session(key, tokens.new_session_id()), session_key.get())
+        return run.run_id, session
 
     def has_ended(self, run_id: str) -> bool:
         with self._store():

@@ -11,9 +11,9 @@ from tests.fuzz import conftest
 # refuses, with a 400 protocol.md describes, what JSON Schema cannot express: UTF-8 byte limits, the
 # partition's regions, an archive not uploaded (POST /v1/runs); a cursor this listing never returned
 # (GET /v1/runs); a batch's bytes in all (logs); which fields a status needs, a notice's time (status);
-# paths' bytes, a path listed twice (artifacts). Everywhere else it applies.
+# paths' bytes, a path listed twice (artifacts); an SSH key's wire format (ssh-keys). Everywhere else it applies.
 SEMANTIC_400 = {"POST /v1/runs", "GET /v1/runs", "POST /v1/agent/logs", "POST /v1/agent/status",
-                "POST /v1/agent/artifacts"}
+                "POST /v1/agent/artifacts", "POST /v1/runs/{run_id}/ssh-keys"}
 
 user_api = schemathesis.pytest.from_fixture("user_api")
 agent_api = schemathesis.pytest.from_fixture("agent_api")

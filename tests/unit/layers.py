@@ -29,7 +29,9 @@ ALLOWED = {
     "tailscale": {"core", "settings", "observability", "aws", "aws.clients", "tailscale"},
     "http_errors": {"core", "observability", "aws"},
     "http": {"http"},
-    "api": {"core", "settings", "observability", "aws", "aws.clients", "store", "http_errors", "http", "api"},
+    # tailscale: the names of the settings the administrators' route stores (functions/tailscale/__init__.py)
+    "api": {"core", "settings", "observability", "aws", "aws.clients", "store", "tailscale", "http_errors", "http",
+            "api"},
     "agent_api": {"core", "settings", "observability", "aws", "aws.clients", "store", "http_errors", "http", "agent_api"},
     "lifecycle": {"core", "settings", "observability", "aws", "aws.clients", "store", "tailscale", "lifecycle"},
     "workflow": {"core", "settings", "observability", "aws", "aws.clients", "store", "tailscale", "lifecycle",
@@ -40,7 +42,7 @@ ALLOWED = {
 NO_THIRD_PARTY = {"core": "pure domain: the standard library (and pydantic) only",
                   "settings": "the environment, parsed: the standard library only"}
 INFRA_NAMES = {"functions.store.schema", "functions.aws.permissions", "functions.workflow.definition",
-               "functions.settings", "functions.tailscale"}
+               "functions.settings", "functions.tailscale", "functions.store.access"}
 LOCAL_IMPORTERS = {"repl.commands.local"}
 FACTORY = "functions/aws/clients.py"
 _FACTORY_CALLS = re.compile(r"boto3\.client\(|boto3\.resource\(|Session\(")

@@ -55,7 +55,7 @@ def test_the_user_api_answers_each_error_family_with_its_status_and_message(monk
 
 @pytest.mark.parametrize("err, status, code", FAMILIES, ids=[type(f[0]).__name__ for f in FAMILIES])
 def test_the_agent_api_answers_each_error_family_the_same_way(monkeypatch, err, status, code):
-    monkeypatch.setattr(agent_routes, "authenticate", raising(err))
+    monkeypatch.setattr(agent_routes, "boot", raising(err))
     status_seen, body = call(agent_api, "/v1/agent/code")
     assert (status_seen, body["error"]["code"], body["error"]["message"]) == (status, code, err.message)
 

@@ -88,7 +88,7 @@ class FakeAgent:
     """Speaks the agent protocol through the real agent API handler (the token comes from user-data)."""
 
     def __init__(self, token: str, run_id: str):
-        self.token, self.run_id, self.last_event = token, run_id, 0
+        self.token, self.run_id, self.last_event = token, run_id, 0  # the boot token, until registered
 
     def call(self, method: str, path: str, body=None, headers=None) -> tuple[int, str]:
         hdrs = {"Authorization": f"Bearer {self.token}", **(headers or {})}
@@ -99,6 +99,8 @@ class FakeAgent:
     def register(self):
         status, body = self.call("POST", "/v1/agent/register", {"hostname": "test"})
         self.start = json.loads(body).get("start_run") if status == 200 else None  # the command, at once
+        if status == 200:
+            self.token = json.loads(body)["session_token"]  # every later call's credential
         return status, body
 
     def events(self) -> list:
