@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 REPL   := $(VENV)/bin/repl
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: help setup ssh-keygen demo test synth lint bench clean
+.PHONY: help setup ssh-keygen chromium demo test synth lint bench clean
 help:   ## list the targets
 	@grep -E '^[a-z]+:.*##' Makefile | sed 's/:.*##/\t/'
 
@@ -20,13 +20,18 @@ demo: setup  ## start the embedded stack, run `echo hello world` on an emulated 
 	$(REPL) run list
 	@echo "The embedded stack is still up (try: $(REPL) instance list --all). Stop it with: $(REPL) local down"
 
-test: setup ssh-keygen  ## the whole suite, offline: tests/e2e and the rest side by side (both mostly wait)
+test: setup ssh-keygen chromium  ## the whole suite, offline: tests/e2e and the rest side by side (both mostly wait)
 	$(PY) tests/run_suite.py
 
 # `repl ssh` makes a key per run with OpenSSH's ssh-keygen, and its tests use the real one.
 ssh-keygen:
 	@command -v ssh-keygen >/dev/null 2>&1 || { echo "installing openssh-client (ssh-keygen)"; \
 	  apt-get update -qq && apt-get install -y -qq openssh-client >/dev/null; }
+
+# tests/e2e/test_dashboard.py drives `repl dashboard` in headless Chromium through chromedriver (selenium).
+chromium:
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || { echo "installing chromium and chromium-driver"; \
+	  apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 bench: setup  ## start phases, output speed, scale, AWS cost, on embedded stacks; writes bench/results/*.json
 	cd bench && for b in start output scale cost; do ../$(PY) $$b.py || exit 1; done

@@ -14,6 +14,7 @@ from functions.core.records import RunTimings
 TABLE_ENV_VARS = {"Runs": "RUNS_TABLE", "Instances": "INSTANCES_TABLE", "Logs": "LOGS_TABLE", "Kv": "KV_TABLE",
                   "Snapshots": "SNAPSHOTS_TABLE"}
 RUN_FILES_BUCKET = "RUN_FILES_BUCKET"  # synced working directories in, artifacts out
+PRICE_LIST_FILE = "PRICE_LIST_FILE"  # the embedded stack's seeded on-demand prices (functions/aws/prices.py)
 # A new run's timings (core RunTimings): the env var of each field, and its value on AWS (infra sets
 # these; the embedded stack shorter ones, local/stack.py).
 TIMING_ENV_VARS = {"boot_poll_seconds": "BOOT_POLL_SECONDS", "boot_timeout_seconds": "BOOT_TIMEOUT_SECONDS",
@@ -21,6 +22,11 @@ TIMING_ENV_VARS = {"boot_poll_seconds": "BOOT_POLL_SECONDS", "boot_timeout_secon
 # What one owner may start (functions/core/limits.py): the env var of each, set from cdk context at deploy.
 LIMIT_ENV_VARS = {"active_runs": "LIMIT_ACTIVE_RUNS", "instance_types": "LIMIT_INSTANCE_TYPES",
                   "max_duration_ms": "LIMIT_MAX_DURATION_MS"}
+BUDGET_ENV_VAR = "BUDGET_MONTHLY_USD"  # one owner's monthly budget (core/limits.py), from cdk context; unset: none
+# The run-end webhook (functions/aws/webhook.py): its URL from cdk context (`-c webhook_url=https://...`);
+# unset: none. Its signing secret is this SSM SecureString, made on first need, never an env var.
+WEBHOOK_URL_ENV = "WEBHOOK_URL"
+WEBHOOK_SECRET_PARAMETER = "/skyrepl/webhook/secret"
 DEFAULT_LIMITS = Limits(active_runs=100, instance_types=("*",), max_duration_ms=7 * 24 * 3_600_000)
 DEFAULT_TIMINGS = RunTimings(boot_poll_seconds=5, boot_timeout_seconds=600, agent_silent_seconds=180,
                              cancel_grace_seconds=30)
@@ -42,6 +48,8 @@ class Settings:
     sweeper_function: str  # `repl orphan scan` invokes it
     run_files_bucket: str
     ssh_key_ttl_seconds: int = 12 * 3600  # a user's SSH key for a run lasts this long, or to the deadline
+    price_list_file: str = ""  # a seeded price list instead of the Price List API (the embedded stack's)
+    webhook_url: str = ""  # where a run's end is POSTed (signed); empty: nowhere
 
 
 def _int(name: str, default: int) -> int:
@@ -60,7 +68,8 @@ def settings() -> Settings:
         timings=RunTimings(**{name: _int(var, getattr(DEFAULT_TIMINGS, name)) for name, var in TIMING_ENV_VARS.items()}),
         limits=Limits(active_runs=_int(LIMIT_ENV_VARS["active_runs"], DEFAULT_LIMITS.active_runs),
                       instance_types=Limits.parse_types(env.get(LIMIT_ENV_VARS["instance_types"]) or "*"),
-                      max_duration_ms=_int(LIMIT_ENV_VARS["max_duration_ms"], DEFAULT_LIMITS.max_duration_ms)),
+                      max_duration_ms=_int(LIMIT_ENV_VARS["max_duration_ms"], DEFAULT_LIMITS.max_duration_ms),
+                      budget_monthly_usd=float(env[BUDGET_ENV_VAR]) if env.get(BUDGET_ENV_VAR) else None),
         log_retention_days=_int("LOG_RETENTION_DAYS", 30),
         agent_poll_ms=_int("AGENT_POLL_MS", 15_000),
         client_poll_ms=_int("CLIENT_POLL_MS", 4_000),
@@ -71,4 +80,6 @@ def settings() -> Settings:
         sweeper_function=env.get("SWEEPER_FUNCTION_NAME", "Sweeper"),
         run_files_bucket=env.get(RUN_FILES_BUCKET, ""),
         ssh_key_ttl_seconds=_int("SSH_KEY_TTL_SECONDS", 12 * 3600),
+        price_list_file=env.get(PRICE_LIST_FILE, ""),
+        webhook_url=env.get(WEBHOOK_URL_ENV, ""),
     )

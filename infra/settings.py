@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from aws_cdk.aws_logs import RetentionDays
 
-from functions.settings import DEFAULT_LIMITS, LIMIT_ENV_VARS
+from functions.settings import BUDGET_ENV_VAR, DEFAULT_LIMITS, LIMIT_ENV_VARS
 
 STACK_NAME = "SkyRepl"  # override with `-c stack_name=...`
 STACK_NAME_CONTEXT = "stack_name"
@@ -155,3 +155,46 @@ def limits_env(scope) -> dict[str, str]:
             raise ValueError(f"-c {key}={value}: must be a whole number of at least 1")
         env[LIMIT_ENV_VARS[name]] = value
     return env
+
+
+# One owner's monthly budget in USD (functions/core/limits.check_budget), e.g. `-c budget_monthly_usd=500`;
+# absent: no budget.
+BUDGET_CONTEXT = "budget_monthly_usd"
+
+
+def budget_env(scope) -> dict[str, str]:
+    """The Api function's budget env var, if the context gives one; a value it could not read fails the synth."""
+    value = str(scope.node.get_all_context().get(BUDGET_CONTEXT) or "").strip()
+    if not value:
+        return {}
+    try:
+        amount = float(value)
+    except ValueError:
+        amount = 0.0
+    if not 0 < amount < float("inf"):
+        raise ValueError(f"-c {BUDGET_CONTEXT}={value}: must be a number of US dollars above 0")
+    return {BUDGET_ENV_VAR: value}
+
+
+# Metrics and alarms (infra/constructs/alarms.py): where the alarms' topic e-mails, e.g.
+# `-c alarm_email=ops@example.com` (absent: a topic nobody is subscribed to yet), and the run-end
+# webhook, `-c webhook_url=https://hooks.example.com/skyrepl` (absent: none). A bad value fails the synth.
+ALARM_EMAIL_CONTEXT = "alarm_email"
+WEBHOOK_URL_CONTEXT = "webhook_url"
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_HTTPS_URL = re.compile(r"^https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[^\s]*)?$")
+
+
+def alarm_email(scope) -> str | None:
+    value = str(scope.node.try_get_context(ALARM_EMAIL_CONTEXT) or "").strip()
+    if value and not (len(value) <= 254 and _EMAIL.match(value)):
+        raise ValueError(f"-c {ALARM_EMAIL_CONTEXT}={value}: not an e-mail address")
+    return value or None
+
+
+def webhook_url(scope) -> str | None:
+    value = str(scope.node.try_get_context(WEBHOOK_URL_CONTEXT) or "").strip()
+    if value and not (len(value) <= 2048 and _HTTPS_URL.match(value)):
+        raise ValueError(f"-c {WEBHOOK_URL_CONTEXT}={value}: must be an https:// URL")
+    return value or None

@@ -4,6 +4,9 @@ from constructs import Construct
 
 from functions.aws.permissions import ARTIFACT_PREFIX, LOG_PREFIX, WORKDIR_PREFIX
 from infra import settings
+from infra.parameters import grant_parameter
+from functions.settings import WEBHOOK_SECRET_PARAMETER, WEBHOOK_URL_ENV
+from infra.constructs.alarms import Alarms
 from infra.constructs.api import Api
 from infra.constructs.run_files import RunFiles
 from infra.constructs.startup import Startup
@@ -41,5 +44,13 @@ class SkyReplStack(Stack):
         workflow = Workflow(self, "Workflow", storage=storage, api_url=api.base_url)
         run_files.use(workflow.functions["DispatchRun"], WORKDIR_PREFIX, "s3:GetObject")
         api.use_workflow(workflow.state_machine)
-        api.use_sweeper(Sweeper(self, "Sweeper", storage=storage, state_machine=workflow.state_machine).fn)
+        sweeper = Sweeper(self, "Sweeper", storage=storage, state_machine=workflow.state_machine)
+        api.use_sweeper(sweeper.fn)
+        Alarms(self, "Alarms", state_machine=workflow.state_machine)
+        webhook_url = settings.webhook_url(self)
+        # A run ends in one of these (functions/aws/run_end.py); the first to sign makes the secret.
+        for fn in (api.agent_fn, workflow.functions["Finalize"], workflow.functions["Cleanup"], sweeper.fn):
+            if webhook_url:
+                fn.add_environment(WEBHOOK_URL_ENV, webhook_url)
+                grant_parameter(fn, WEBHOOK_SECRET_PARAMETER, actions=("ssm:GetParameter", "ssm:PutParameter"))
         Startup(self, "Startup", storage=storage)  # the seed's startup() for this region, at deploy

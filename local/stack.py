@@ -92,6 +92,8 @@ class Stack:
                            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "CONTROL_ID": self.control_id,
                            # moto's ~1,300 stock images per region match none of our name filters
                            "MOTO_EC2_LOAD_DEFAULT_AMIS": "false", **DUMMY_CREDENTIALS})
+        # moto has no Price List API: on-demand prices come from a seeded list (functions/aws/prices.py)
+        os.environ.setdefault("PRICE_LIST_FILE", str(Path(__file__).with_name("prices.json")))
         for name, value in TIMINGS.items():  # the daemon's own environment may set others (bench/cost.py does)
             os.environ.setdefault(name, value)
         os.environ.pop("AWS_PROFILE", None)

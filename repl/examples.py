@@ -47,6 +47,12 @@ CACHE = """\
 examples:
   repl cache clear                              the next launch in each region looks up the newest AMI
 """
+COST = """\
+examples:
+  repl cost                                     the last 30 days, by instance type
+  repl cost --since 2026-11-01 --by day
+  repl cost --by region --json
+"""
 ORPHAN = """\
 examples:
   repl orphan scan                              run the sweeper now
@@ -77,6 +83,11 @@ examples:
   repl setup --api-url https://abc123.execute-api.us-east-1.amazonaws.com
   repl setup --stack SkyRepl --region eu-west-1  take the URL from the deployed stack's ApiUrl output
   repl setup                                    check the saved URL again and refresh SSH keys and config
+"""
+DASHBOARD = """\
+examples:
+  repl dashboard                                opens http://127.0.0.1:<free port>/<token>/ in your browser
+  repl dashboard --port 8765 --no-open          a fixed port; open the printed URL yourself
 """
 COMPLETION = """\
 examples:

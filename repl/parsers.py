@@ -2,7 +2,7 @@
 import argparse
 
 from repl import __version__, examples, flags
-from repl.commands import artifacts, cache, completion, instances, local, orphans, setup, snapshots, ssh
+from repl.commands import artifacts, cache, completion, cost, dashboard, instances, local, orphans, setup, snapshots, ssh
 from repl.parser_parts import RAW, json_flag, noun, with_id
 from repl.run_parser import add_run
 
@@ -20,7 +20,7 @@ def build() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"repl {__version__}")
     nouns = parser.add_subparsers(dest="noun", required=True)
     add_run(nouns)
-    for add in (_artifact, _instance, _local, _cache, _orphan, _snapshot, _ssh, _setup, _completion):
+    for add in (_artifact, _instance, _local, _cache, _orphan, _snapshot, _ssh, _setup, _cost, _dashboard, _completion):
         add(nouns)
     return parser
 
@@ -120,6 +120,30 @@ def _setup(nouns) -> None:
                        f"when no URL is configured yet: {setup.DEFAULT_STACK})")
     s.add_argument("--region", help="the stack's region (default: your AWS configuration's)")
     s.set_defaults(handler=setup.setup)
+
+
+def _cost(nouns) -> None:
+    p = json_flag(noun(nouns, "cost", "what your runs cost: runs, instance hours and USD, grouped", examples.COST),
+                  'print {"since", "by", "groups": [...], "total"}')
+    p.add_argument("--since", type=cost.since_date, metavar="DATE",
+                   help=f"runs created on DATE (YYYY-MM-DD, UTC) or later (default: the last {cost.DEFAULT_DAYS} days)")
+    p.add_argument("--by", choices=tuple(cost.BY), default="spec", help="group by instance type (default), region "
+                   "or the day the run was created")
+    p.set_defaults(handler=cost.cost)
+
+
+def _dashboard(nouns) -> None:
+    p = noun(nouns, "dashboard", "a web UI on 127.0.0.1 (runs, logs, cancel, instances, snapshots) until Ctrl-C",
+             examples.DASHBOARD)
+    p.add_argument("--port", type=_port, default=0, help="listen on this port (default: a free one)")
+    p.add_argument("--no-open", action="store_true", help="print the URL only: do not open a browser")
+    p.set_defaults(handler=dashboard.dashboard)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number from 0 to 65535 (0: a free one)")
+    return int(text)
 
 
 def _completion(nouns) -> None:

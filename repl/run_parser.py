@@ -5,7 +5,7 @@ here: repl/settings.py tells a flag that was given from one that was not, and fi
 import argparse
 
 from functions.core import states
-from functions.core.requests import DEFAULT_MAX_DURATION_MS
+from functions.core.requests import DEFAULT_MAX_DURATION_MS, MAX_MAX_COST_USD, MIN_MAX_COST_USD
 from repl import durations, examples
 from repl.commands import run, run_list, runs
 from repl.parser_parts import RAW, json_flag, noun, positive, with_id
@@ -24,6 +24,9 @@ def add_run(nouns) -> argparse.ArgumentParser:
     p.add_argument("--max-duration", type=duration, metavar="DURATION",
                    help=f"hard limit, counted from the launch request: milliseconds, or 90s, 30m, 2h "
                    f"(default: {DEFAULT_MAX_DURATION_MS} = 1 h)")
+    p.add_argument("--max-cost", type=usd, metavar="USD",
+                   help="stop the run (timed_out) before its instance costs more than USD, at the price Provision "
+                   "looks up; a type without a known price cannot be held to it (repl run get says so)")
     p.add_argument("--spot", action=argparse.BooleanOptionalAction,
                    help="a spot instance; --no-spot for on-demand even if repl.toml says spot = true")
     p.add_argument("--on-demand", dest="spot", action="store_false", default=None, help="the same as --no-spot")
@@ -69,6 +72,18 @@ def _add_actions(actions) -> None:
     for name, handler in (("list", run_list.list_runs), ("get", runs.get_run), ("logs", runs.logs),
                           ("cancel", runs.cancel)):
         actions.choices[name].set_defaults(handler=handler)
+
+
+def usd(text: str) -> float:
+    """--max-cost: US dollars, within the API's limits (functions/core/requests.py)."""
+    try:
+        amount = float(text.strip().removeprefix("$"))
+    except ValueError:
+        amount = None
+    if amount is None or not MIN_MAX_COST_USD <= amount <= MAX_MAX_COST_USD:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an amount of US dollars from {MIN_MAX_COST_USD:.5f} "
+                                         f"to {MAX_MAX_COST_USD}, e.g. 0.50")
+    return amount
 
 
 def duration(text: str) -> int:

@@ -71,7 +71,7 @@ def flag_env(items: list | None, environ) -> dict | None:
     return env
 
 
-def request_body(resolved: Resolved, command: str, snapshot: str | None) -> dict:
+def request_body(resolved: Resolved, command: str, snapshot: str | None, max_cost_usd: float | None = None) -> dict:
     """POST /v1/runs's body, checked here first: a typo costs no round trip, and a bad value from
     repl.toml is named with the file and table it came from."""
     values = resolved.values
@@ -85,6 +85,8 @@ def request_body(resolved: Resolved, command: str, snapshot: str | None) -> dict
         body["env"] = values["env"]
     if values.get("artifacts"):  # a profile's `artifacts = []` clears the file's list: none are sent
         body["artifacts"] = values["artifacts"]
+    if max_cost_usd is not None:  # a flag only (--max-cost): a limit per run, not a project default
+        body["max_cost_usd"] = max_cost_usd
     try:  # the API's own rules (functions/core/requests.py): a mistake costs no round trip
         parse_run_request(body, default_region=DEFAULT_REGION)
     except Invalid as err:
@@ -97,4 +99,4 @@ def request_body(resolved: Resolved, command: str, snapshot: str | None) -> dict
 def body_sources(resolved: Resolved, body: dict) -> dict:
     """Where each field of the body came from: a flag, a profile, repl.toml or the default."""
     by_wire = {WIRE_NAMES.get(key, key): source for key, source in resolved.sources.items()}
-    return {field: by_wire.get(field, "flag" if field in ("command", "snapshot") else "default") for field in body}
+    return {field: by_wire.get(field, "flag" if field in ("command", "snapshot", "max_cost_usd") else "default") for field in body}

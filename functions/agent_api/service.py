@@ -2,7 +2,7 @@
 import dataclasses
 import json
 
-from functions.aws import log_chunks, run_env, session_key, stepfunctions
+from functions.aws import log_chunks, run_end, run_env, session_key, stepfunctions
 from functions.aws.run_start import start_run_event
 from functions.core import outcomes, states, tokens
 from functions.core.clock import now_ms, parse_iso
@@ -10,6 +10,7 @@ from functions.core.errors import Conflict, Invalid, RunCancelled
 from functions.core.requests import is_text
 from functions.core.records import (AgentEvent, AgentInfo, AgentReport, Instance, Interruption, LogBatch, LogChunk,
                                     LogEntry, Run)
+from functions.observability import start_phases
 from functions.settings import settings
 from functions.store import instances, logs, runs
 
@@ -162,7 +163,9 @@ def _chunk_size(value, field: str, name: str = "bytes") -> int:
 def report_status(instance: Instance, body: dict) -> None:
     run_id, status = instance.run_id, body.get("status")
     if status == "started":
-        runs.advance(run_id, states.RUNNING, started_ms=now_ms())
+        before = runs.get(run_id)
+        if runs.advance(run_id, states.RUNNING, started_ms=now_ms()) and before and before.started_ms is None:
+            _started(runs.get(run_id), instance)  # the first start (not a resend): its phases, once
     elif status == "exited":
         report = AgentReport(exit_code=_exit_code(body.get("exit_code")), timed_out=body.get("timed_out") is True,
                              cancelled=body.get("cancelled") is True, interrupted=body.get("interrupted") is True)
@@ -182,9 +185,14 @@ def _report(run: Run, report: AgentReport) -> None:
     follower reads), while the workflow terminates the instance (Finalize records when EC2 confirms).
     The token is sent on here, or by DispatchRun if it is not stored yet (see workflow/dispatch_run.py)."""
     run = runs.update(run.run_id, agent_report=report)
-    runs.finish(run.run_id, *outcomes.from_report(run, report), now_ms())
+    run_end.finish(run.run_id, *outcomes.from_report(run, report), now_ms())
     if run.task_token:
         stepfunctions.succeed(run.task_token, dataclasses.asdict(report))
+
+
+def _started(run: Run | None, instance: Instance) -> None:
+    if run:
+        start_phases(run.created_ms, run.launched_ms, instance.registered_ms, run.started_ms)
 
 
 def _spot_action(value) -> str:

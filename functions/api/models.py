@@ -50,6 +50,8 @@ class CreateRun(Body):
         f'{{"NAME": "value"}}: at most {run_env.MAX_VARIABLES} names of letters, digits and _ (not PATH nor '
         f"SKYREPL_*), {run_env.MAX_BYTES} bytes in all")] | None = None
     workdir: Workdir | None = None
+    max_cost_usd: Annotated[float, Field(ge=requests.MIN_MAX_COST_USD, le=requests.MAX_MAX_COST_USD), Allowed(
+        requests.MAX_COST_ALLOWED)] | None = None
     artifacts: Annotated[list[Annotated[str, Field(min_length=1, max_length=globs.MAX_GLOB_CHARS)]],
                          Field(max_length=globs.MAX_GLOBS), Allowed(
         f'at most {globs.MAX_GLOBS} globs of 1 to {globs.MAX_GLOB_CHARS} bytes, relative, e.g. ["{globs.EXAMPLE}"]')] \
@@ -97,6 +99,10 @@ class RunView(Answer):
     region: str
     spot: bool
     spot_price: float | None = Field(description="USD per hour")
+    price_usd_per_hour: float | None = Field(description="what the instance pays; null: unknown")
+    price_source: Literal["spot", "on-demand"] | None
+    cost_usd: float | None = Field(description="instance time (60 s minimum) x price; null: unknown")
+    max_cost_usd: float | None
     command: str
     max_duration_ms: int
     instance_id: str | None
@@ -108,6 +114,7 @@ class RunView(Answer):
     started_at: Time | None
     ended_at: Time | None
     deadline_at: Time | None
+    launched_at: Time | None = Field(description="the launch request: the instance's cost counts from here")
     terminated_at: Time | None
 
 

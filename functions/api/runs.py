@@ -2,7 +2,7 @@
 import hashlib
 import json
 
-from functions.api import snapshots, workdirs
+from functions.api import budget, snapshots, workdirs
 from functions.api.views import log_entries, run_view
 from functions.aws import lambdas, log_chunks, regions, run_env, stepfunctions
 from functions.core import limits, states
@@ -11,6 +11,7 @@ from functions.core.errors import Conflict, Invalid, RunCancelled, TooManyRuns
 from functions.core.naming import idempotent_run_id, new_run_id
 from functions.core.records import Run
 from functions.core.requests import RunRequest, parse_run_request
+from functions.observability import RUNS_CREATED, emit
 from functions.settings import settings
 from functions.store import instances, logs, runs
 
@@ -28,6 +29,8 @@ def create_run(owner: str, body, idempotency_key: str | None = None) -> tuple[Ru
     key = _idempotency_key(idempotency_key)
     req, image_id = snapshots.launch_from(owner, req) if req.snapshot else (req, None)
     limits.check(settings().limits, req.spec.instance_type, req.max_duration_ms)
+    if settings().limits.budget_monthly_usd is not None:
+        limits.check_budget(settings().limits, budget.spent_this_month(owner))
     try:
         limits.check_active(settings().limits, runs.active_count(owner))
     except TooManyRuns:
@@ -36,6 +39,8 @@ def create_run(owner: str, body, idempotency_key: str | None = None) -> tuple[Ru
     run = _new_run(owner, req, image_id, idempotent_run_id(owner, key) if key else new_run_id(),
                    _fingerprint(body) if key else None)
     replayed = not runs.create(run)
+    if not replayed:
+        emit({RUNS_CREATED: 1})
     if replayed:
         run = _replayed(owner, run.run_id, run.request_hash)
         if run.execution_arn:
@@ -55,7 +60,7 @@ def _new_run(owner: str, req: RunRequest, image_id: str | None, run_id: str, req
         snapshot=req.snapshot, image_id=image_id, request_hash=request_hash,
         env_names=tuple(sorted(req.env)),  # the values are secrets: only in SSM, until teardown
         workdir_sha256=req.workdir, workdir_key=workdirs.archive_key(owner, req.workdir) if req.workdir else None,
-        artifacts=tuple(req.artifacts))
+        artifacts=tuple(req.artifacts), max_cost_usd=req.max_cost_usd)
 
 
 def _idempotency_key(value: str | None) -> str | None:

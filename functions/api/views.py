@@ -3,7 +3,8 @@
 The CLI's tests build their fake control plane's answers with these same functions, so the two
 cannot drift apart.
 """
-from functions.core.clock import iso
+from functions.core import costs
+from functions.core.clock import iso, now_ms
 from functions.core.records import Instance, Interruption, LogBatch, Orphan, Run, Snapshot
 
 
@@ -11,13 +12,19 @@ def run_view(run: Run) -> dict:
     return {
         "run_id": run.run_id, "status": run.status, "exit_code": run.exit_code, "reason": run.reason,
         "provider": run.provider, "spec": run.spec, "instance_type": run.instance_type, "arch": run.arch,
-        "region": run.region, "spot": run.spot, "spot_price": run.spot_price, "command": run.command,
+        "region": run.region, "spot": run.spot, "spot_price": run.spot_price,
+        "price_usd_per_hour": run.price_usd_per_hour, "price_source": run.price_source,
+        "cost_usd": _rounded(costs.run_cost_usd(run, now_ms())), "max_cost_usd": run.max_cost_usd, "command": run.command,
         "max_duration_ms": run.max_duration_ms, "instance_id": run.instance_id, "snapshot": run.snapshot,
         "interruption": interruption_view(run.interruption), "env_names": list(run.env_names),
         "artifacts": list(run.artifacts), "created_at": iso(run.created_ms), "started_at": iso(run.started_ms),
-        "ended_at": iso(run.ended_ms), "deadline_at": iso(run.deadline_ms),
+        "ended_at": iso(run.ended_ms), "deadline_at": iso(run.deadline_ms), "launched_at": iso(run.launched_ms),
         "terminated_at": iso(run.terminated_ms),  # EC2 confirmed the instance shutting down
     }
+
+
+def _rounded(usd: float | None) -> float | None:
+    return None if usd is None else round(usd, 6)
 
 
 def interruption_view(notice: Interruption | None) -> dict | None:

@@ -100,6 +100,11 @@ def lambda_(region: str | None = None):
     return client("lambda", region)
 
 
+def pricing():
+    """The Price List API: served from us-east-1 (and two other regions) for the prices of every region."""
+    return client("pricing", "us-east-1")
+
+
 def dynamodb():
     return resource("dynamodb")
 

@@ -31,6 +31,10 @@ EC2_ACTIONS = {
     "AgentApi": (),
 }
 
+# Not EC2 (so not in EC2_ACTIONS, which tests compare with the seed's policy): the Price List API
+# (functions/aws/prices.py). Provision looks up the on-demand price the run pays before its launch.
+PRICE_LIST_ACTIONS = {"Provision": ("pricing:GetProducts",)}
+
 # Canonical's account: Ubuntu's images (functions/aws/amis.py looks them up; RunInstances may launch
 # only these and the account's own snapshots).
 CANONICAL = "099720109477"

@@ -14,6 +14,7 @@ class Limits:
     active_runs: int  # runs of one owner not yet ended
     instance_types: tuple[str, ...]  # patterns, e.g. ("t3.*", "c7g.*")
     max_duration_ms: int
+    budget_monthly_usd: float | None = None  # what one owner's runs may cost in a calendar month (UTC)
 
     @staticmethod
     def parse_types(text: str) -> tuple[str, ...]:
@@ -33,6 +34,14 @@ def check_active(limits: Limits, active: int) -> None:
     if active >= limits.active_runs:
         raise TooManyRuns(f"runs: {active} of yours are active, this deployment's limit of {limits.active_runs}; "
                           "wait for one to end or cancel one (repl run list)", field="runs")
+
+
+def check_budget(limits: Limits, spent_usd: float) -> None:
+    """spent_usd: this month's runs of the owner, ended ones' cost and active ones' so far."""
+    budget = limits.budget_monthly_usd
+    if budget is not None and spent_usd >= budget:
+        raise LimitReached(f"budget: your runs this month cost ${spent_usd:.2f} of this deployment's monthly "
+                           f"${budget:g}; wait for next month or ask its administrator", field="budget")
 
 
 def _hours(ms: int) -> str:

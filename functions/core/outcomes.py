@@ -2,7 +2,7 @@
 Finalize again) or from the error that ended the workflow (Cleanup). Pure, so every layer may use it."""
 import json
 
-from functions.core import states
+from functions.core import costs, states
 from functions.core.clock import iso, now_ms
 from functions.core.errors import DeadlineReached, RunCancelled
 from functions.core.records import AgentReport, Run
@@ -50,6 +50,8 @@ def from_error(run: Run, error: dict) -> Outcome:
 
 
 def timed_out(run: Run) -> Outcome:
+    if costs.limited_by_cost(run):  # the deadline was the max cost's (functions/workflow/provision.py)
+        return states.TIMED_OUT, None, f"max cost (USD {run.max_cost_usd:g} at ${run.price_usd_per_hour:g}/h) reached"
     return states.TIMED_OUT, None, f"max-duration {run.max_duration_ms} ms reached"
 
 

@@ -69,6 +69,10 @@ class Run:
     instance_key: str | None = None
     instance_id: str | None = None
     spot_price: float | None = None  # USD per hour, looked up just before a spot launch
+    max_cost_usd: float | None = None  # `--max-cost`: the deadline is shortened to keep under it (Provision)
+    price_usd_per_hour: float | None = None  # what the instance pays, recorded by Provision; None: unknown
+    price_source: str | None = None  # "spot" (spot_price) or "on-demand" (the price list's)
+    launched_ms: int | None = None  # the launch request (RunInstances): the instance's time starts here
     start_sent_ms: int | None = None  # the command handed to the agent (at its registration, or by the workflow)
     started_ms: int | None = None
     ended_ms: int | None = None

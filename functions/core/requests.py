@@ -12,6 +12,9 @@ PROVIDERS = ("aws",)
 DEFAULT_MAX_DURATION_MS = 3_600_000  # 1 h
 MIN_MAX_DURATION_MS = 1_000  # 1 s: short limits are the user's call (a real boot takes 20-40 s)
 MAX_MAX_DURATION_MS = 7 * 24 * 3_600_000  # 7 days
+MAX_MAX_COST_USD = 1_000_000  # `--max-cost`: from a hundred-thousandth of a dollar up to this
+MIN_MAX_COST_USD = 0.00001  # ...as DynamoDB keeps no number under 1e-130 (a 5e-324 was a 500, found by the fuzzer)
+MAX_COST_ALLOWED = f"a number of US dollars from {MIN_MAX_COST_USD:.5f} to {MAX_MAX_COST_USD}"
 MAX_COMMAND_BYTES = 16_384  # the command travels in SSE events and DynamoDB items
 # Patterns in the one dialect Python, JSON Schema (ECMA) and pydantic (Rust) read alike: ASCII classes,
 # no \d or \s (Python's \d takes "٣" too). The API's models (functions/api/models.py) publish them.
@@ -19,7 +22,7 @@ SHA256 = r"^[0-9a-f]{64}$"
 REGION = r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"
 _SHA256, _REGION = re.compile(SHA256), re.compile(REGION)
 FIELDS = ("provider", "spec", "command", "max_duration_ms", "spot", "region", "snapshot", "env", "workdir",
-          "artifacts")
+          "artifacts", "max_cost_usd")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class RunRequest:
     env: dict = field(default_factory=dict)  # NAME -> value for the command: secrets (core/run_env.py)
     workdir: str | None = None  # the sha256 of a synced working directory's archive (POST /v1/workdirs)
     artifacts: list = field(default_factory=list)  # globs: what the agent uploads when the command ends
+    max_cost_usd: float | None = None  # the run stops (timed_out) before its instance costs more
 
 
 def parse_run_request(body, default_region: str) -> RunRequest:
@@ -54,6 +58,7 @@ def parse_run_request(body, default_region: str) -> RunRequest:
         env=parse_env(body.get("env")),
         workdir=_workdir(body.get("workdir")),
         artifacts=parse_globs(body.get("artifacts")),
+        max_cost_usd=_max_cost(body.get("max_cost_usd")),
     )
 
 
@@ -88,6 +93,15 @@ def _max_duration(value) -> int:
             field="max_duration_ms",
         )
     return value
+
+
+def _max_cost(value) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not MIN_MAX_COST_USD <= value <= MAX_MAX_COST_USD:
+        raise Invalid(f"max_cost_usd: {value!r} is out of range; allowed: {MAX_COST_ALLOWED}", field="max_cost_usd")
+    return float(value)
 
 
 def _workdir(value) -> str | None:

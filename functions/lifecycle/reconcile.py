@@ -2,7 +2,7 @@
 stopped from outside, or failed where nothing could catch it) is ended `error` with the execution's own
 failure as the reason; a run whose teardown did not finish (a region out of reach) has its instances
 terminated by tag, retried at every sweep until EC2 confirms. Then the run is settled."""
-from functions.aws import stepfunctions
+from functions.aws import run_end, stepfunctions
 from functions.core import states
 from functions.core.clock import now_ms
 from functions.core.records import Run
@@ -23,9 +23,9 @@ def reconcile(run: Run, now: int) -> str | None:
     done = None
     if not run.ended:
         if run.cancel_requested:
-            runs.finish(run.run_id, states.CANCELLED, None, f"cancelled by the user ({_reason(run, execution)})", now)
+            run_end.finish(run.run_id, states.CANCELLED, None, f"cancelled by the user ({_reason(run, execution)})", now)
         else:
-            runs.finish(run.run_id, states.ERROR, None, _reason(run, execution), now)
+            run_end.finish(run.run_id, states.ERROR, None, _reason(run, execution), now)
         done = "ended"
     if run.terminated_ms is None:
         try:

@@ -96,6 +96,13 @@ def finish(run_id: str, status: str, exit_code: int | None, reason: str, ended_m
     return _conditional(run_id, kwargs, f"attribute_exists(run_id) AND NOT (#st IN ({terminal}))")
 
 
+def created_since(owner: str, since_ms: int) -> list[Run]:
+    """This owner's runs created at since_ms or later (the by_owner index, its sort key bounding the read)."""
+    items = all_pages(tables.runs().query, IndexName="by_owner",
+                      KeyConditionExpression=Key("owner").eq(owner) & Key("created_at").gte(iso(since_ms)))
+    return [decode(Run, item) for item in items]
+
+
 def active_count(owner: str) -> int:
     """How many of this owner's runs have not ended (read from the unsettled index: what is open, not
     everything the owner ever ran)."""

@@ -13,6 +13,7 @@ from functions.core.errors import DeadlineReached, InstanceSwept, RunCancelled
 from functions.core.naming import TAG_DEADLINE, TAG_RUN_ID
 from functions.core.records import Orphan, Run
 from functions.lifecycle import reconcile, teardown
+from functions.observability import INSTANCES_PAST_DEADLINE, LEAKS_CAUGHT, ORPHANS_FOUND, emit
 from functions.settings import settings
 from functions.store import instances, orphans, runs
 
@@ -37,6 +38,8 @@ def sweep() -> dict:
                 run_ids.append(run_id)  # an orphan's too: its tag names the device as Provision did
     reconciled = reconcile.sweep()
     teardown.leave_tailnet(*run_ids)  # last: a Tailscale outage delays no termination
+    emit({LEAKS_CAUGHT: len(terminated), ORPHANS_FOUND: len(orphan_ids),  # every sweep, zeros too: alarms see data
+          INSTANCES_PAST_DEADLINE: sum(t["reason"] == PAST_DEADLINE for t in terminated)})
     return {"terminated": terminated, "orphan_ids": orphan_ids, "reconciled": reconciled}
 
 

@@ -7,11 +7,12 @@ here (TerminationNotConfirmed, by the state machine).
 """
 from botocore.exceptions import BotoCoreError
 
-from functions.core import outcomes
+from functions.aws import run_end
+from functions.core import outcomes, states
 from functions.core.clock import now_ms
 from functions.core.errors import AwsError
 from functions.lifecycle.teardown import terminate_and_confirm, terminate_by_tag
-from functions.observability import logger
+from functions.observability import WORKFLOW_FAILURES, emit, logger
 from functions.store import runs
 
 
@@ -25,5 +26,6 @@ def handler(event, _context=None) -> dict:
     except (AwsError, BotoCoreError) as err:
         logger.warning("teardown out of reach: the sweeper retries", extra={"run_id": run.run_id, "error": str(err)})
         reason += f"; its instances could not be terminated yet ({err}): the sweeper keeps trying"
-    runs.finish(run.run_id, status, exit_code, reason, now_ms())
+    ended = run_end.finish(run.run_id, status, exit_code, reason, now_ms())  # once, though Cleanup is retried
+    emit({WORKFLOW_FAILURES: 1} if ended and status == states.ERROR else {})  # not a cancel, a timeout, a notice
     return {"status": status}

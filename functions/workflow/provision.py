@@ -1,6 +1,6 @@
 """Provision: record the instance, then launch it (two-phase spawn), idempotent when retried."""
-from functions.aws import bootstrap, provider
-from functions.core import naming, states, tokens
+from functions.aws import bootstrap, prices, provider
+from functions.core import costs, naming, states, tokens
 from functions.core.clock import iso, now_ms
 from functions.core.records import Instance, Run
 from functions.settings import settings
@@ -13,15 +13,21 @@ from functions.workflow.guards import load_active
 def handler(event, _context=None) -> dict:
     run = load_active(event["run_id"])
     runs.advance(run.run_id, states.PROVISIONING)
-    # Max-duration counts from here, the launch request: time queued before never times a run out.
-    run = runs.start_clock(run.run_id, now_ms() + run.max_duration_ms)
+    run = _record_price(run)
+    # Max-duration counts from here, the launch request: time queued before never times a run out. A
+    # max cost shortens it to the time the price allows (functions/core/costs.py).
+    window = costs.cost_window_ms(run.max_cost_usd, run.price_usd_per_hour)
+    run = runs.start_clock(run.run_id, now_ms() + (run.max_duration_ms if window is None else
+                                                   min(run.max_duration_ms, window)))
     instance = instances.get(run.instance_key) if run.instance_key else None
     instance = instance or _record_intent(run)
     if instance.instance_id:  # a retry after the launch was recorded
         return {"instance_id": instance.instance_id}
+    launch_ms = now_ms()
     launched = _launch(run, instance.instance_key)
     instances.update(instance.instance_key, instance_id=launched["instance_id"], state=states.INST_PENDING,
                      launched_ms=now_ms())
+    runs.update(run.run_id, launched_ms=launch_ms)  # the instance's cost counts from its launch request
     runs.advance(run.run_id, states.BOOTING, instance_id=launched["instance_id"])
     return {"instance_id": launched["instance_id"]}
 
@@ -51,15 +57,20 @@ def _launch(run: Run, instance_key: str) -> dict:
         tags=naming.instance_tags(cfg.control_id, run.run_id, iso(run.deadline_ms)),
         security_group_id=boot["security_group_id"], key_name=boot["key_name"],
     )
-    _record_spot_price(run, instance_key)
+    if run.spot_price is not None:
+        instances.update(instance_key, spot_price=run.spot_price)
     return provider.launch(request)
 
 
-def _record_spot_price(run: Run, instance_key: str) -> None:
-    """What a spot run pays now (USD/hour), for the user to see; not knowing it never stops the launch."""
-    if not run.spot:
-        return
-    price = attempt("spot price", provider.spot_price, run.region, run.instance_type, run_id=run.run_id)
-    if price is not None:
-        runs.update(run.run_id, spot_price=price)
-        instances.update(instance_key, spot_price=price)
+def _record_price(run: Run) -> Run:
+    """What the run pays per hour: the spot price now, else the on-demand list price (a spot run pays at
+    most that); looked up once (a retry keeps it) and best effort: not knowing it never stops the launch
+    (the cost shows as unknown)."""
+    if run.price_source or run.deadline_ms is not None:
+        return run
+    if run.spot:
+        price = attempt("spot price", provider.spot_price, run.region, run.instance_type, run_id=run.run_id)
+        if price is not None:
+            return runs.update(run.run_id, spot_price=price, price_usd_per_hour=price, price_source="spot")
+    price = attempt("on-demand price", prices.on_demand, run.region, run.instance_type, run_id=run.run_id)
+    return runs.update(run.run_id, price_usd_per_hour=price, price_source="on-demand") if price is not None else run

@@ -30,7 +30,7 @@ class Api(Construct):
         # The API starts each execution with a new run's timings in its input (protocol §4).
         timings = {TIMING_ENV_VARS[name]: str(value) for name, value in dataclasses.asdict(DEFAULT_TIMINGS).items()}
         self.user_fn = make_function(self, "Api", handler=API_HANDLER, size=settings.FUNCTION_SIZES["Api"],
-                                     env={**timings, **settings.limits_env(self)})
+                                     env={**timings, **settings.limits_env(self), **settings.budget_env(self)})
         storage.use(self.user_fn, "Api")
         # GET /v1/admin/keys/{region} reads the skyrepl-{region} private keys startup() keeps under this prefix.
         grant_parameters(self.user_fn, KEY_PARAMETER_PREFIX, "ssm:GetParameter",

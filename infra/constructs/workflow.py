@@ -6,7 +6,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from functions import tailscale
-from functions.aws.permissions import EC2_ACTIONS, KEY_PARAMETER_PREFIX, RUN_ENV_PARAMETER_PREFIX
+from functions.aws.permissions import EC2_ACTIONS, KEY_PARAMETER_PREFIX, PRICE_LIST_ACTIONS, RUN_ENV_PARAMETER_PREFIX
 from functions.workflow.definition import TASK_HANDLERS, definition_json
 from infra import settings
 from infra.constructs.storage import Storage
@@ -25,6 +25,13 @@ class Workflow(Construct):
             grant_aws_actions(fn, EC2_ACTIONS[task])
             acknowledge(fn, "Serverless-LambdaDLQ", "a Step Functions task, invoked synchronously: the state "
                         "machine's Retry and Catch (into Cleanup) handle its failures, no event is left over")
+
+        for task, actions in PRICE_LIST_ACTIONS.items():  # the price a run pays (functions/aws/prices.py)
+            role = self.functions[task].role
+            policy = iam.Policy(role, "PriceList", roles=[role],
+                                statements=[iam.PolicyStatement(actions=list(actions), resources=["*"])])
+            acknowledge(policy, "AwsSolutions-IAM5[Resource::*]",
+                        "pricing:GetProducts accepts no resource ARN: the Price List API has no resources")
 
         provision = self.functions["Provision"]
         for task in ("Finalize", "Cleanup"):  # teardown deletes the run's --env values

@@ -2,12 +2,12 @@
 import shlex
 
 from functions.core import states
-from repl import output, run_lines
+from repl import output, pricing, run_lines
 from repl.client import Client
 from repl.commands import Context
 from repl.errors import ExitCode
 
-HEADERS = ["ID", "STATUS", "EXIT", "SPEC", "REGION", "SPOT", "CREATED", "DURATION", "COMMAND"]
+HEADERS = ["ID", "STATUS", "EXIT", "SPEC", "REGION", "SPOT", "CREATED", "DURATION", "COST", "COMMAND"]
 API_PAGE_MAX = 200  # the largest page GET /v1/runs answers (?limit=1..200)
 DEFAULT_LIMIT = 50  # the API's own default page
 
@@ -20,7 +20,8 @@ def list_runs(args, ctx: Context) -> int:
         return ExitCode.OK
     now = ctx.env.clock()
     rows = [[r["run_id"], r["status"], r.get("exit_code"), _spec(r), r.get("region"), r.get("spot"),
-             output.short_time(r.get("created_at")), _duration(r, now), output.shorten(r.get("command") or "")]
+             output.short_time(r.get("created_at")), _duration(r, now), pricing.cost_cell(r),
+             output.shorten(r.get("command") or "")]
             for r in runs]
     colour = ctx.env.colour(ctx.env.stdout)
     ctx.env.out(output.table(HEADERS, rows, lambda i, text: output.paint(text, text, colour and i == 1)))

@@ -38,8 +38,8 @@ def test_an_unknown_shell_is_a_usage_error_naming_the_ones_supported(repl_main):
 
 
 @pytest.mark.parametrize("line, offered", [
-    ("repl ", ["run", "artifact", "instance", "local", "cache", "orphan", "snapshot", "ssh-config", "ssh", "setup", "completion",
-               "-h", "--help", "--version"]),
+    ("repl ", ["run", "artifact", "instance", "local", "cache", "orphan", "snapshot", "ssh-config", "ssh", "setup", "cost",
+               "dashboard", "completion", "-h", "--help", "--version"]),
     ("repl sn", ["snapshot"]),
     ("repl artifact ", ["list", "download", "-h", "--help"]),
     ("repl artifact download r1 --", ["--help", "--to", "--force", "--json"]),

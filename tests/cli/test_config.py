@@ -41,7 +41,7 @@ def test_config_toml_wins_over_the_embedded_stack(repl_main, plane, other_plane,
 def test_the_running_embedded_stack_is_used_with_its_token_and_a_note(repl_main, plane, control):
     control.state = LocalState(plane.url, token="s3cret")
     result = repl_main("run", "list")
-    assert result == (0, "ID  STATUS  EXIT  SPEC  REGION  SPOT  CREATED  DURATION  COMMAND\n",
+    assert result == (0, "ID  STATUS  EXIT  SPEC  REGION  SPOT  CREATED  DURATION  COST  COMMAND\n",
                       f"[repl] using the embedded stack at {plane.url} (repl local up)\n")
     assert plane.requests[0]["headers"]["Authorization"] == "Bearer s3cret"
 

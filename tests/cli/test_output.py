@@ -36,7 +36,9 @@ def test_durations_read_at_a_glance(seconds, tenths, text):
     assert output.duration(seconds, tenths) == text
 
 
-ENDED = {"instance_id": "i-0abc", "created_at": "2026-11-26T17:00:00.000Z"}
+# as the control plane records a run Provision priced: its cost_usd is the view's (functions/core/costs.py)
+ENDED = {"instance_id": "i-0abc", "created_at": "2026-11-26T16:59:50.000Z", "launched_at": "2026-11-26T17:00:00.000Z",
+         "price_usd_per_hour": 0.0104, "price_source": "on-demand"}
 
 
 @pytest.mark.parametrize("fields, cost", [
@@ -45,20 +47,24 @@ ENDED = {"instance_id": "i-0abc", "created_at": "2026-11-26T17:00:00.000Z"}
     # 10 s are billed as EC2's one-minute minimum: 0.0104 / 60
     ({"ended_at": "2026-11-26T17:00:10.000Z"}, "~$0.0002 (t3.micro, on-demand $0.0104/h)"),
     # the run's own spot price, when Provision looked it up
-    ({"ended_at": "2026-11-26T19:00:00.000Z", "spot": True, "spot_price": 0.0035},
-     "~$0.0070 (t3.micro, spot $0.0035/h)"),
+    ({"ended_at": "2026-11-26T19:00:00.000Z", "spot": True, "spot_price": 0.0035, "price_usd_per_hour": 0.0035,
+      "price_source": "spot"}, "~$0.0070 (t3.micro, spot $0.0035/h)"),
+    # to EC2's confirmed termination, when there is one
+    ({"ended_at": "2026-11-26T18:00:00.000Z", "terminated_at": "2026-11-26T19:00:00.000Z"},
+     "~$0.0208 (t3.micro, on-demand $0.0104/h)"),
     # a spot run without one is priced at most at on-demand, and says so
     ({"ended_at": "2026-11-26T18:00:00.000Z", "spot": True},
      "~$0.0104 (t3.micro, spot, priced at on-demand $0.0104/h)"),
     # a day of a GPU
-    ({"ended_at": "2026-11-27T17:00:00.000Z", "instance_type": "g5.xlarge"},
+    ({"ended_at": "2026-11-27T17:00:00.000Z", "instance_type": "g5.xlarge", "price_usd_per_hour": 1.006},
      "~$24.14 (g5.xlarge, on-demand $1.0060/h)"),
 ])
 def test_the_cost_is_instance_time_times_the_hourly_price(fields, cost):
     assert pricing.estimate(make_run(**{**ENDED, **fields})) == cost
 
 
-@pytest.mark.parametrize("fields", [{"instance_type": "x9.mega", "ended_at": "2026-11-26T18:00:00.000Z"},
+@pytest.mark.parametrize("fields", [{"instance_type": "x9.mega", "price_usd_per_hour": None, "price_source": None,
+                                     "ended_at": "2026-11-26T18:00:00.000Z"},
                                     {"instance_id": None, "ended_at": "2026-11-26T18:00:00.000Z"},
                                     {"ended_at": None}])
 def test_no_cost_is_shown_for_an_unknown_type_no_instance_or_no_end(fields):

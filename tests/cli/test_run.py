@@ -7,7 +7,8 @@ import pytest
 from tests.cli.conftest import interrupt, step
 
 SPEC = ("run", "--provider", "aws", "--spec", "ubuntu:noble:amd64")
-ENDED = {"started_at": "2026-11-26T17:01:00.000Z", "ended_at": "2026-11-26T17:01:12.300Z", "instance_id": "i-0abc"}
+ENDED = {"started_at": "2026-11-26T17:01:00.000Z", "ended_at": "2026-11-26T17:01:12.300Z", "instance_id": "i-0abc",
+         "launched_at": "2026-11-26T17:00:00.000Z", "price_usd_per_hour": 0.0104, "price_source": "on-demand"}
 # created 17:00:00, ended 17:01:12.3: 72.3 s of a t3.micro at $0.0104/h
 COST = "~$0.0002 (t3.micro, on-demand $0.0104/h)"
 

@@ -6,7 +6,9 @@ import pytest
 from tests.cli.conftest import make_run
 
 OLD = make_run("r0", status="succeeded", exit_code=0, created_at="2026-11-26T16:00:00.000Z", command="true",
-               started_at="2026-11-26T16:00:30.000Z", ended_at="2026-11-26T16:00:32.500Z", spot=True)
+               started_at="2026-11-26T16:00:30.000Z", ended_at="2026-11-26T16:00:32.500Z", spot=True,
+               launched_at="2026-11-26T16:00:01.000Z", terminated_at="2026-11-26T16:00:40.000Z",
+               price_usd_per_hour=0.0312, price_source="spot")  # 39 s, billed as 60: $0.00052
 NEW = make_run("r1", status="running", created_at="2026-11-26T17:00:00.000Z", instance_type="t4g.micro",
                spec="ubuntu:noble:arm64", command="python train.py\n--epochs 3", region="eu-west-1")
 STATUSES = ("pending, provisioning, booting, running, succeeded, failed, timed_out, cancelled, interrupted, error")
@@ -28,10 +30,10 @@ def test_list_is_an_aligned_table_newest_first(repl_main, plane):
     result = repl_main("run", "list", server=plane)
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout.splitlines() == [
-        "ID  STATUS     EXIT  SPEC                            REGION     SPOT  CREATED              DURATION  COMMAND",
-        "r1  running    -     ubuntu:noble:arm64 (t4g.micro)  eu-west-1  no    2026-11-26 17:00:00  42s       "
+        "ID  STATUS     EXIT  SPEC                            REGION     SPOT  CREATED              DURATION  COST     COMMAND",
+        "r1  running    -     ubuntu:noble:arm64 (t4g.micro)  eu-west-1  no    2026-11-26 17:00:00  42s       -        "
         "python train.py --epochs 3",
-        "r0  succeeded  0     ubuntu:noble:amd64 (t3.micro)   us-east-1  yes   2026-11-26 16:00:00  2.5s      true"]
+        "r0  succeeded  0     ubuntu:noble:amd64 (t3.micro)   us-east-1  yes   2026-11-26 16:00:00  2.5s      $0.0005  true"]
 
 
 def test_a_spec_that_is_the_type_is_shown_once_and_an_ended_run_without_an_end_time_has_no_duration(repl_main, plane):
@@ -117,4 +119,4 @@ def test_a_cursor_the_api_refuses_is_a_usage_error_with_its_message(repl_main, p
 
 def test_an_empty_list_is_the_header_alone(repl_main, plane):
     assert repl_main("run", "list", server=plane) == (
-        0, "ID  STATUS  EXIT  SPEC  REGION  SPOT  CREATED  DURATION  COMMAND\n", "")
+        0, "ID  STATUS  EXIT  SPEC  REGION  SPOT  CREATED  DURATION  COST  COMMAND\n", "")

@@ -3,7 +3,9 @@ per phase elsewhere; then the closing summary. stdout only ever carries the comm
 from tests.cli.conftest import NOW, interrupt, screen, step
 
 SPEC = ("run", "--spec", "t3.micro", "-c", "x")
-ENDED = {"started_at": "2026-11-26T17:01:00.000Z", "ended_at": "2026-11-26T17:01:12.300Z"}
+ENDED = {"started_at": "2026-11-26T17:01:00.000Z", "ended_at": "2026-11-26T17:01:12.300Z",
+         "launched_at": "2026-11-26T17:00:00.000Z"}
+SPOT_PRICE = {"spot_price": 0.0035, "price_usd_per_hour": 0.0035, "price_source": "spot"}  # as Provision records it
 SUMMARY = ("[repl] run r1 succeeded (exit 0) in 12.3s; instance i-0abc being terminated; "
            "<$0.0001 (t3.micro, spot $0.0035/h)")  # 72.3 s at $0.0035/h
 PLAIN = {"NO_COLOR": "1"}  # colour off: NO_COLOR turns off the summary's colour, not the live line
@@ -17,14 +19,14 @@ def ticking(step_seconds: float = 10):
 
 def script_spot_run(plane, *running_entries):
     plane.script("r1", step("pending"), step("provisioning", spot=True),
-                 step("booting", instance_id="i-0abc", spot_price=0.0035), step("running", *running_entries),
+                 step("booting", instance_id="i-0abc", **SPOT_PRICE), step("running", *running_entries),
                  step("succeeded", exit_code=0, **ENDED))
 
 
 def test_on_a_terminal_one_line_is_rewritten_with_each_phase_and_the_elapsed_time(repl_main, plane):
     # each phase read twice: the second read has nothing new, so the follower waits (10 s on this clock)
     phases = [step("pending"), step("provisioning", spot=True), step("booting", instance_id="i-0abc",
-                                                                      spot_price=0.0035), step("running")]
+                                                                      **SPOT_PRICE), step("running")]
     plane.script("r1", *[p for p in phases for _ in (0, 1)], step("succeeded", exit_code=0, **ENDED))
     clock, sleep = ticking()
     result = repl_main(*SPEC, server=plane, err_tty=True, clock=clock, sleep=sleep, env={**PLAIN, "COLUMNS": "100"})
@@ -49,7 +51,7 @@ def test_the_commands_output_scrolls_above_the_line_which_the_summary_replaces(r
 def test_output_that_ends_mid_line_holds_the_line_back_until_the_line_is_finished(repl_main, plane):
     plane.script("r1", step("running", ("stdout", "progress 50%")), step("running"),
                  step("running", ("stdout", " done\n")), step("running"),
-                 step("succeeded", exit_code=0, instance_id="i-0abc", spot=True, spot_price=0.0035, **ENDED))
+                 step("succeeded", exit_code=0, instance_id="i-0abc", spot=True, **SPOT_PRICE, **ENDED))
     result = repl_main(*SPEC, server=plane, terminal=True, env=PLAIN)
     assert screen(result.stdout) == ["progress 50% done", SUMMARY, ""]
     assert "progress 50%\r" not in result.stdout  # nothing was drawn into the unfinished line
@@ -97,7 +99,7 @@ def test_elsewhere_each_phase_is_one_line_and_nothing_is_rewritten(repl_main, pl
 
 def test_logs_follow_shows_the_live_line_too(repl_main, plane):
     plane.script("r1", step("running", ("stdout", "a\n")), step("failed", exit_code=3, instance_id="i-0abc",
-                                                                 **ENDED))
+                                                                 price_usd_per_hour=0.0104, **ENDED))
     result = repl_main("run", "logs", "r1", "--follow", server=plane, terminal=True)
     assert result.exit_code == 3  # on a terminal without NO_COLOR, the summary's status is coloured
     assert screen(result.stdout) == ["a", "[repl] run r1 \033[31mfailed\033[0m (exit 3) in 12.3s; instance i-0abc "
