@@ -82,12 +82,15 @@ class Gateway:
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.requests = 0  # answered so far (bench/ reads it)
+        self.thread: threading.Thread | None = None
 
     def start(self) -> None:
-        threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True).start()
+        self.thread = threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True)
+        self.thread.start()
 
     def stop(self) -> None:
-        self.server.shutdown()
+        if self.thread:  # shutdown() waits for a serve_forever that never began
+            self.server.shutdown()
         self.server.server_close()
 
     def handle(self, method: str, path: str, headers: dict, body: bytes) -> tuple[int, dict, bytes]:

@@ -8,8 +8,10 @@ import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, TypeVar
 
 REGION = "us-east-1"
+T = TypeVar("T")
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # Embedded timings: the same workflow, with waits sized for a laptop rather than a real boot.
 TIMINGS = {"BOOT_POLL_SECONDS": "1", "BOOT_TIMEOUT_SECONDS": "120", "AGENT_SILENT_SECONDS": "60",
@@ -27,17 +29,40 @@ AGENT_TIMINGS = {"SKYREPL_LOG_BATCH_SECONDS": "0.2", "SKYREPL_KILL_GRACE_SECONDS
 SWEEP_INTERVAL_SECONDS = float(os.environ.get("SKYREPL_LOCAL_SWEEP_SECONDS") or 60.0)
 
 
-def free_port(preferred: int | None) -> int:
-    for port in ([preferred] if preferred else []) + [0]:
-        with socket.socket() as s:
-            # as the servers bind: a port whose old connections sit in TIME_WAIT (a restart) is free
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                s.bind(("127.0.0.1", port))
-                return s.getsockname()[1]
-            except OSError:
-                continue
-    raise RuntimeError("no free port on 127.0.0.1")
+def bound(make: Callable[[int], T], preferred: int | None) -> T:
+    """A server made on the preferred port, else on any free one. Binding is the test: a port probed as free
+    and bound a moment later is taken by whichever of two stacks starting at once binds first."""
+    if preferred:
+        try:
+            return make(preferred)
+        except OSError:
+            pass
+    return make(0)
+
+
+class _MotoServer:
+    """moto's ThreadedMotoServer binds in its thread and, when the port is taken, leaves start() waiting for
+    ever: this binds where bound() can see the error, then serves in a thread as moto's does."""
+
+    def __init__(self, port: int):
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+        # the socket is bound here, not by werkzeug, which answers a taken port with sys.exit rather than OSError
+        listener = socket.create_server(("127.0.0.1", port), backlog=128)
+        with listener:  # werkzeug serves a duplicate of its descriptor
+            self.server = make_server("127.0.0.1", port, DomainDispatcherApplication(create_backend_app), True,
+                                      request_handler=MotoRequestHandler, fd=listener.fileno())
+        self.port = self.server.server_address[1]
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self.server.serve_forever, name="moto", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        if self.thread:  # shutdown() waits for a serve_forever that never began
+            self.server.shutdown()
+        self.server.server_close()
 
 
 @dataclass
@@ -50,7 +75,8 @@ class Stack:
     sweep_interval: float = SWEEP_INTERVAL_SECONDS
 
     def start(self) -> "Stack":
-        self.aws_port = free_port(self.aws_port)
+        self.moto = bound(_MotoServer, self.aws_port)
+        self.aws_port = self.moto.port
         self.aws_endpoint = f"http://127.0.0.1:{self.aws_port}"
         self._environment()
         from functions.aws import clients
@@ -60,7 +86,7 @@ class Stack:
             moto_internals.set_time_scale(float(os.environ["SKYREPL_LOCAL_TIME_SCALE"]))
         clients.reset()  # the environment now names the emulator
         self._unhook_faults = faults.install(self.work_dir)  # every client and resource of every service
-        self._start_moto()
+        self.moto.start()
         os.environ.update(deploy.deploy(REGION))
         amis.seed_canonical_amis()
         clients.reset()  # settings read again: the tables and state machine deployed just now
@@ -110,26 +136,23 @@ class Stack:
               f"{restored['parameters']} parameters; ended {len(recovered['runs_ended'])} runs left in flight, "
               f"killed {recovered['processes_killed']} leftover processes", flush=True)
 
-    def _start_moto(self) -> None:
-        from moto.server import ThreadedMotoServer
-
-        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.aws_port, verbose=False)
-        self.moto.start()
-
     def _start_gateway(self) -> None:
         from local.changes import changes
         from local.environments import Function
         from local.gateway import Gateway
         from local.lambda_worker import STATE_DIR_VAR
-        self.api_port = free_port(self.api_port)
-        os.environ.update({"API_URL": f"http://127.0.0.1:{self.api_port}", STATE_DIR_VAR: str(self.work_dir)})
         log = open(self.work_dir / "lambda.log", "ab")  # the functions' own logs (Powertools' JSON lines)
-        self.functions = [Function(name, handler, ENVIRONMENTS_PER_FUNCTION, log).warm() for name, handler in (
+        self.functions = [Function(name, handler, ENVIRONMENTS_PER_FUNCTION, log) for name, handler in (
             ("Api", "functions.api.handler.lambda_handler"), ("AgentApi", "functions.agent_api.handler.lambda_handler"))]
         api, agent = self.functions
-        self.gateway = Gateway(api.invoke, agent.invoke, self.token, self.api_port, changes)
-        self.gateway.start()
+        self.gateway = bound(lambda port: Gateway(api.invoke, agent.invoke, self.token, port, changes), self.api_port)
         self.api_url = self.gateway.url
+        self.api_port = self.gateway.server.server_address[1]
+        # the functions' environments are made now, with the URL their agents are told (API_URL)
+        os.environ.update({"API_URL": self.api_url, STATE_DIR_VAR: str(self.work_dir)})
+        for function in self.functions:
+            function.warm()
+        self.gateway.start()
 
     def _tailscale(self) -> None:
         """TAILSCALE_API_KEY/TAILSCALE_TAILNET go where the handlers look, the emulated SSM, and leave the

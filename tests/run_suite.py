@@ -1,8 +1,8 @@
-"""`make test`: the whole suite as three pytest processes side by side: tests/e2e, tests/workflow
-(the real state machine, including the fault matrix) and everything else.
+"""`make test`: the whole suite as four pytest processes side by side: tests/e2e, tests/workflow
+(the real state machine, including the fault matrix), tests/fuzz and everything else.
 
 The first two spend most of their time waiting (on the state machine's waits, on agent processes),
-not computing, so on two cores the three overlap well. The last group streams to the terminal; the
+not computing, so on two cores they overlap well with the two that compute (the fuzzer, the rest). The last group streams to the terminal; the
 others are printed as each ends. The exit code is the first non-zero one (0 if all pass). Extra
 arguments go to every pytest process (e.g. `-x`, `-k cancel`).
 """
@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-BACKGROUND = ("tests/e2e", "tests/workflow")
+BACKGROUND = ("tests/e2e", "tests/workflow", "tests/fuzz")
 
 
 def main(extra: list) -> int:
