@@ -1,6 +1,8 @@
 """`repl dashboard` on the embedded stack, in real headless Chromium (selenium + chromedriver): the runs
 list, a run's logs and phases, Cancel, instances and snapshots; one browser for every page. Each page's
-screenshot is written under docs/ for the README."""
+screenshot is saved: under docs/ for the README when SKYREPL_SCREENSHOTS=docs (so that `make test` leaves the
+checkout as it found it), in the test's temporary directory otherwise."""
+import os
 import signal
 import subprocess
 from pathlib import Path
@@ -15,7 +17,6 @@ from tests.e2e.conftest import REPO
 from tests.e2e.test_run import SPEC
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-DOCS = REPO / "docs"
 WAIT_SECONDS = 30
 HELLO = "echo hello from the dashboard"
 
@@ -34,6 +35,11 @@ def browser():
 
 
 @pytest.fixture
+def shots(tmp_path):
+    return REPO / "docs" if os.environ.get("SKYREPL_SCREENSHOTS") == "docs" else tmp_path
+
+
+@pytest.fixture
 def dashboard(repl):
     proc = repl.start("dashboard", "--no-open", "--port", "0")
     line = proc.stdout.readline()
@@ -44,7 +50,7 @@ def dashboard(repl):
         proc.wait()
 
 
-def test_the_dashboard_shows_runs_logs_and_phases_and_its_cancel_ends_a_run(repl, dashboard, browser):
+def test_the_dashboard_shows_runs_logs_and_phases_and_its_cancel_ends_a_run(repl, dashboard, browser, shots):
     # Given a run that has finished and one still going, both started side by side
     finished = repl.start("run", *SPEC, "-c", HELLO, "--no-sync")
     going = repl("run", *SPEC, "-c", "echo going; sleep 600", "--no-sync", "--detach")
@@ -53,12 +59,12 @@ def test_the_dashboard_shows_runs_logs_and_phases_and_its_cancel_ends_a_run(repl
     try:
         _, err = finished.communicate(timeout=60)
         assert finished.returncode == 0, err
-        see_every_page(repl, dashboard, browser, going_id)
+        see_every_page(repl, dashboard, browser, shots, going_id)
     finally:  # a failure above leaves no run going (the page's Cancel has ended it otherwise: 409, ignored)
         repl("run", "cancel", going_id)
 
 
-def see_every_page(repl, dashboard, browser, going_id):
+def see_every_page(repl, dashboard, browser, shots, going_id):
     finished_id = next(r["run_id"] for r in repl.json("run", "list")["runs"] if r["command"] == HELLO)
     proc, url = dashboard
     wait = WebDriverWait(browser, WAIT_SECONDS)
@@ -69,7 +75,7 @@ def see_every_page(repl, dashboard, browser, going_id):
     row = f'#runs tr[data-run-id="{finished_id}"]'
     wait.until(lambda _: text(f"{row} .status") == "succeeded")
     assert text(f"{row} .cost") == "—" or text(f"{row} .cost").startswith("$")
-    browser.save_screenshot(str(DOCS / "dashboard-runs.png"))
+    browser.save_screenshot(str(shots / "dashboard-runs.png"))
 
     # A run's page: its output, and every phase up to its instance's end
     browser.get(f"{url}#/runs/{finished_id}")
@@ -79,7 +85,7 @@ def see_every_page(repl, dashboard, browser, going_id):
         assert phase_done(browser, phase), phase
     assert text("#exit-code") == "0" and text("#status") == "succeeded"
     assert not browser.find_elements(By.ID, "cancel")  # an ended run has no Cancel
-    browser.save_screenshot(str(DOCS / "dashboard-run.png"))
+    browser.save_screenshot(str(shots / "dashboard-run.png"))
 
     # Cancel on the running run: the page shows it ending (the autouse fixture: no instance left)
     browser.get(f"{url}#/runs/{going_id}")
@@ -92,7 +98,7 @@ def see_every_page(repl, dashboard, browser, going_id):
     browser.get(f"{url}#/instances")
     wait.until(lambda _: finished_id in text("#instances"))
     assert "administrators only" not in text("#orphans")
-    browser.save_screenshot(str(DOCS / "dashboard-instances.png"))
+    browser.save_screenshot(str(shots / "dashboard-instances.png"))
     browser.get(f"{url}#/snapshots")
     wait.until(lambda _: text("h1") == "Snapshots" and browser.find_elements(By.CSS_SELECTOR, "#snapshots, .empty"))
     assert not browser.find_element(By.ID, "error").is_displayed()
