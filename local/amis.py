@@ -1,7 +1,7 @@
 """Canonical's Ubuntu images, seeded into the emulated EC2 (moto ships none newer than xenial).
 
 They are owned by Canonical's account, so the provider's real DescribeImages(Owners=[099720109477],
-name pattern) lookup finds them, under `moto.mock_aws()` and the embedded ThreadedMotoServer alike.
+name pattern) lookup finds them, under `moto.mock_aws()` and the embedded moto server alike.
 Names follow Canonical's published naming (see functions/aws/amis.py); each version x arch gets
 several build dates so that "the newest" means something.
 """

@@ -8,7 +8,6 @@ may wait (`?wait=SECONDS`) for an answer that has nothing new is held until it w
 import base64
 import hmac
 import json
-import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +17,7 @@ from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 from local.changes import CHANGED, WAIT, Changes, keys, max_wait_seconds
 from local.http_reply import reply
 from local.meter import meter, route
+from local.serving import Served
 
 LOCAL_IDENTITY = "arn:aws:iam::123456789012:user/repl-local"
 
@@ -70,7 +70,7 @@ def _is_text(body: bytes) -> bool:
         return False
 
 
-class Gateway:
+class Gateway(Served):
     """`api` and `agent` take an API Gateway proxy event and return the Lambda's answer (or raise, for a
     502): pools of execution environments (local/environments.py) on the embedded stack."""
 
@@ -82,16 +82,6 @@ class Gateway:
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.requests = 0  # answered so far (bench/ reads it)
-        self.thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self.thread = threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        if self.thread:  # shutdown() waits for a serve_forever that never began
-            self.server.shutdown()
-        self.server.server_close()
 
     def handle(self, method: str, path: str, headers: dict, body: bytes) -> tuple[int, dict, bytes]:
         if path == "/_local/meter" and self._authorized(headers):  # bench/cost.py: what was served

@@ -4,14 +4,13 @@ tests can run it in-process."""
 import logging
 import os
 import secrets
-import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TypeVar
+
+from local.serving import MotoServer, bound
 
 REGION = "us-east-1"
-T = TypeVar("T")
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # Embedded timings: the same workflow, with waits sized for a laptop rather than a real boot.
 TIMINGS = {"BOOT_POLL_SECONDS": "1", "BOOT_TIMEOUT_SECONDS": "120", "AGENT_SILENT_SECONDS": "60",
@@ -29,42 +28,6 @@ AGENT_TIMINGS = {"SKYREPL_LOG_BATCH_SECONDS": "0.2", "SKYREPL_KILL_GRACE_SECONDS
 SWEEP_INTERVAL_SECONDS = float(os.environ.get("SKYREPL_LOCAL_SWEEP_SECONDS") or 60.0)
 
 
-def bound(make: Callable[[int], T], preferred: int | None) -> T:
-    """A server made on the preferred port, else on any free one. Binding is the test: a port probed as free
-    and bound a moment later is taken by whichever of two stacks starting at once binds first."""
-    if preferred:
-        try:
-            return make(preferred)
-        except OSError:
-            pass
-    return make(0)
-
-
-class _MotoServer:
-    """moto's ThreadedMotoServer binds in its thread and, when the port is taken, leaves start() waiting for
-    ever: this binds where bound() can see the error, then serves in a thread as moto's does."""
-
-    def __init__(self, port: int):
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-        from werkzeug.serving import make_server
-        # the socket is bound here, not by werkzeug, which answers a taken port with sys.exit rather than OSError
-        listener = socket.create_server(("127.0.0.1", port), backlog=128)
-        with listener:  # werkzeug serves a duplicate of its descriptor
-            self.server = make_server("127.0.0.1", port, DomainDispatcherApplication(create_backend_app), True,
-                                      request_handler=MotoRequestHandler, fd=listener.fileno())
-        self.port = self.server.server_address[1]
-        self.thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self.thread = threading.Thread(target=self.server.serve_forever, name="moto", daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        if self.thread:  # shutdown() waits for a serve_forever that never began
-            self.server.shutdown()
-        self.server.server_close()
-
-
 @dataclass
 class Stack:
     work_dir: Path
@@ -75,7 +38,7 @@ class Stack:
     sweep_interval: float = SWEEP_INTERVAL_SECONDS
 
     def start(self) -> "Stack":
-        self.moto = bound(_MotoServer, self.aws_port)
+        self.moto = bound(MotoServer, self.aws_port)
         self.aws_port = self.moto.port
         self.aws_endpoint = f"http://127.0.0.1:{self.aws_port}"
         self._environment()

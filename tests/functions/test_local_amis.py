@@ -1,13 +1,12 @@
 """local/amis.py: Canonical's images seeded into moto, idempotently, for mock_aws and the embedded server."""
-import socket
 import urllib.request
 from collections import Counter
 
 import boto3
-from moto.server import ThreadedMotoServer
 
 from functions.aws.amis import CANONICAL
 from local.amis import canonical_images, seed_canonical_amis
+from local.serving import MotoServer
 from tests.functions.conftest import REGION
 
 SEEDED = {image["name"] for image in canonical_images(REGION)}
@@ -33,10 +32,8 @@ def test_seeding_twice_adds_nothing(aws):
 
 def test_seeded_images_are_served_by_an_in_process_moto_server(monkeypatch):
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = MotoServer(0)  # the embedded stack's own (local/serving.py), on a port it binds itself
+    port = server.port
     server.start()
     try:
         seed_canonical_amis(regions=("ap-southeast-1",))

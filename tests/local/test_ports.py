@@ -4,7 +4,7 @@ import socket
 import urllib.request
 
 from local.gateway import Gateway
-from local.stack import _MotoServer, bound
+from local.serving import MotoServer, bound
 
 
 def _taken() -> socket.socket:
@@ -17,7 +17,7 @@ def _taken() -> socket.socket:
 def test_a_taken_preferred_port_gives_the_emulator_another_one_that_serves():
     with _taken() as holder:
         taken = holder.getsockname()[1]
-        moto = bound(_MotoServer, taken)
+        moto = bound(MotoServer, taken)
         moto.start()
         try:
             assert moto.port not in (taken, 0)
@@ -30,7 +30,7 @@ def test_a_taken_preferred_port_gives_the_emulator_another_one_that_serves():
 def test_a_free_preferred_port_is_the_one_bound():
     with _taken() as probe:
         free = probe.getsockname()[1]
-    moto = bound(_MotoServer, free)
+    moto = bound(MotoServer, free)
     try:
         assert moto.port == free
     finally:
