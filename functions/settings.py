@@ -12,7 +12,7 @@ from functions.core.records import RunTimings
 
 # The table logical id (functions/store/schema.py) -> the env var carrying its physical name.
 TABLE_ENV_VARS = {"Runs": "RUNS_TABLE", "Instances": "INSTANCES_TABLE", "Logs": "LOGS_TABLE", "Kv": "KV_TABLE",
-                  "Snapshots": "SNAPSHOTS_TABLE"}
+                  "Snapshots": "SNAPSHOTS_TABLE", "Pools": "POOLS_TABLE"}
 RUN_FILES_BUCKET = "RUN_FILES_BUCKET"  # synced working directories in, artifacts out
 PRICE_LIST_FILE = "PRICE_LIST_FILE"  # the embedded stack's seeded on-demand prices (functions/aws/prices.py)
 # A new run's timings (core RunTimings): the env var of each field, and its value on AWS (infra sets
@@ -46,6 +46,8 @@ class Settings:
     client_poll_ms: int  # a follower (repl run, the dashboard) reads again this long after an empty page
     output_policy: dict  # how agents batch output (agent/shipper.py): handed over at registration
     sweeper_function: str  # `repl orphan scan` invokes it
+    pool_keeper_function: str  # the API and Provision invoke it (functions/pools/keeper.py)
+    pool_poll_ms: int  # an idle pool instance's agent calls again this long after an answer (claim to start)
     run_files_bucket: str
     ssh_key_ttl_seconds: int = 12 * 3600  # a user's SSH key for a run lasts this long, or to the deadline
     price_list_file: str = ""  # a seeded price list instead of the Price List API (the embedded stack's)
@@ -78,6 +80,8 @@ def settings() -> Settings:
                        "inline_bytes": _int("OUTPUT_INLINE_BYTES", 32_768),  # bigger batches go to S3, gzipped
                        "chunk_bytes": _int("OUTPUT_CHUNK_BYTES", 8_388_608)},  # one S3 object's output, at most
         sweeper_function=env.get("SWEEPER_FUNCTION_NAME", "Sweeper"),
+        pool_keeper_function=env.get("POOL_KEEPER_FUNCTION_NAME", "PoolKeeper"),
+        pool_poll_ms=_int("POOL_POLL_MS", 1_000),
         run_files_bucket=env.get(RUN_FILES_BUCKET, ""),
         ssh_key_ttl_seconds=_int("SSH_KEY_TTL_SECONDS", 12 * 3600),
         price_list_file=env.get(PRICE_LIST_FILE, ""),

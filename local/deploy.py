@@ -47,11 +47,13 @@ def deploy(region: str = REGION) -> dict:
     role = iam.create_role(RoleName=PREFIX + "role", AssumeRolePolicyDocument=json.dumps({}))["Role"]["Arn"]
     arns = {task: _function(task, role, region, handler) for task, handler in TASK_HANDLERS.items()}
     _function("Sweeper", role, region, "functions.sweeper.handler.handler")  # `repl orphan scan` invokes it
+    _function("PoolKeeper", role, region, "functions.pools.handler.handler")  # the API and Provision invoke it
     definition = substitute(definition_json(), arns)
     machine = clients.stepfunctions(region).create_state_machine(
         name=PREFIX + "launch-run", definition=definition, roleArn=role)["stateMachineArn"]
     clients.s3(region).create_bucket(Bucket=RUN_FILES_BUCKET)
     return {**table_env(), "STATE_MACHINE_ARN": machine, "SWEEPER_FUNCTION_NAME": "Sweeper",
+            "POOL_KEEPER_FUNCTION_NAME": "PoolKeeper",
             "RUN_FILES_BUCKET": RUN_FILES_BUCKET}
 
 

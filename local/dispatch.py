@@ -15,7 +15,8 @@ from local.context import LambdaContext
 from local.meter import meter
 
 # function name (as created by local/deploy.py) -> "module.attribute"
-HANDLERS = {**TASK_HANDLERS, "Sweeper": "functions.sweeper.handler.handler"}
+HANDLERS = {**TASK_HANDLERS, "Sweeper": "functions.sweeper.handler.handler",
+            "PoolKeeper": "functions.pools.handler.handler"}
 
 
 def resolve(dotted: str):

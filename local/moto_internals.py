@@ -170,6 +170,10 @@ def _invoke_in_process(self, function_name, qualifier, body, headers, response_h
     machine's Retry/Catch see the same error names."""
     from local import dispatch
 
+    if (headers.get("X-Amz-Invocation-Type") or headers.get("x-amz-invocation-type")) == "Event":  # queued: not waited for
+        threading.Thread(target=dispatch.call, args=(function_name.rsplit(":", 1)[-1], json.loads(body or "{}")),
+                         name="lambda-event", daemon=True).start()
+        return b""
     result, error = dispatch.call(function_name.rsplit(":", 1)[-1], json.loads(body or "{}"))
     if error:
         response_headers["x-amz-function-error"] = "Unhandled"

@@ -17,7 +17,7 @@ TIMINGS = {"BOOT_POLL_SECONDS": "1", "BOOT_TIMEOUT_SECONDS": "120", "AGENT_SILEN
            "CANCEL_GRACE_SECONDS": "8",
            # the gateway holds a caller's read until there is news (local/changes.py): after an empty
            # answer, read again at once
-           "AGENT_POLL_MS": "100", "CLIENT_POLL_MS": "100",
+           "AGENT_POLL_MS": "100", "POOL_POLL_MS": "50", "CLIENT_POLL_MS": "100",
            "OUTPUT_ATTACHED_MS": "50", "OUTPUT_DETACHED_MS": "1000"}
 ENVIRONMENTS_PER_FUNCTION = 4  # concurrent requests per API function, as Lambda's per-function concurrency
 AGENT_TIMINGS = {"SKYREPL_LOG_BATCH_SECONDS": "0.2", "SKYREPL_KILL_GRACE_SECONDS": "2",

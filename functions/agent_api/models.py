@@ -48,7 +48,7 @@ class OutputPolicy(Answer):
 
 class Registered(Answer):
     instance_key: str
-    run_id: str
+    run_id: str | None = Field(description="null: an idle pool instance (its run comes as a start_run event)")
     start_run: StartRun | None
     log_seq: int = Field(description="the last batch stored: the agent's numbering goes on from it")
     output: OutputPolicy

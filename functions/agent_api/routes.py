@@ -32,7 +32,8 @@ def register(body: models.Registration) -> Response[models.Registered]:
     except Spent as spent:
         service.registered_again(spent.instance)
         raise
-    return answer(service.register(instance, body.model_dump(exclude_none=True)), changed=(run_key(instance.run_id),))
+    return answer(service.register(instance, body.model_dump(exclude_none=True)),
+                  changed=(run_key(instance.run_id),) if instance.run_id else ())
 
 
 @router.get("/v1/agent/events", responses=answers(400, 410, media="text/event-stream", schema=SSE_EVENT,

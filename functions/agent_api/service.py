@@ -6,7 +6,7 @@ from functions.aws import log_chunks, run_end, run_env, session_key, stepfunctio
 from functions.aws.run_start import start_run_event
 from functions.core import outcomes, states, tokens
 from functions.core.clock import now_ms, parse_iso
-from functions.core.errors import Conflict, Invalid, RunCancelled
+from functions.core.errors import Conflict, Forbidden, Invalid, RunCancelled
 from functions.core.requests import is_text
 from functions.core.records import (AgentEvent, AgentInfo, AgentReport, Instance, Interruption, LogBatch, LogChunk,
                                     LogEntry, Run)
@@ -31,11 +31,11 @@ def register(instance: Instance, body) -> dict:
     now = now_ms()
     instances.update(instance.instance_key, registered_ms=instance.registered_ms or now, last_seen_ms=now,
                      agent=_agent_info(body), state=states.INST_RUNNING)  # its addresses: CheckRegistration's
-    run = runs.get(instance.run_id)
+    run = runs.get(instance.run_id) if instance.run_id else None  # None: an idle pool instance
     if run and run.started_ms and not run.ended:  # started by this agent before it restarted: that command is gone
         _report(run, AgentReport(exit_code=None, restarted=True))
     return {"instance_key": instance.instance_key, "run_id": instance.run_id, "start_run": _start(run, now),
-            "log_seq": logs.last_seq(instance.run_id), "output": settings().output_policy,
+            "log_seq": logs.last_seq(instance.run_id) if run else 0, "output": settings().output_policy,
             "attached": attached(instance, now), "session_token": _session(instance)}
 
 
@@ -48,7 +48,7 @@ def _session(instance: Instance) -> str:
 def registered_again(instance: Instance) -> None:
     """The boot token shown once its session was in use: the agent restarted, and its command (if it had
     one) is gone; or someone else read the token from the user-data. Either way the run ends now."""
-    run = runs.get(instance.run_id)
+    run = runs.get(instance.run_id) if instance.run_id else None
     if run and not run.ended:
         _report(run, AgentReport(exit_code=None, restarted=True))
 
@@ -72,7 +72,7 @@ def events(instance: Instance, last_event_header: str | None) -> tuple[str, bool
         fields["session_used_ms"] = now
     if last_event_id > (instance.acked_event_id or 0):  # handled: the ssh_keys it carried are installed
         fields["acked_event_id"] = last_event_id
-    run = runs.get(instance.run_id)
+    run = runs.get(instance.run_id) if instance.run_id else None
     if run and run.task_token and run.cancel_overdue(now):  # the agent polls, yet has not stopped the command
         stepfunctions.fail(run.task_token, RunCancelled("cancelled by the user (the agent did not stop the "
                                                         "command within the grace period)"))
@@ -82,9 +82,11 @@ def events(instance: Instance, last_event_header: str | None) -> tuple[str, bool
     instances.update(instance.instance_key, **fields)
     pending = instance.events_after(last_event_id)
     steady = run is None or run.start_sent_ms is not None or run.ended
-    body = sse_body(settings().agent_poll_ms if steady and not pending else RETRY_AWAITING_MS, pending,
-                    {"attached": attached(instance, now)})
-    return body, not pending
+    retry_ms = settings().agent_poll_ms if steady and not pending else RETRY_AWAITING_MS
+    if instance.run_id is None:  # an idle pool instance: a claim's command is handed over at its next call
+        retry_ms = settings().pool_poll_ms
+    body = sse_body(retry_ms, pending, {"attached": attached(instance, now)})
+    return body, not pending and instance.run_id is not None
 
 
 def _last_event_id(header: str | None) -> int:
@@ -104,6 +106,8 @@ def sse_body(retry_ms: int, pending: list[AgentEvent], state: dict | None = None
 
 
 def run_environment(instance: Instance) -> dict:
+    if instance.run_id is None:
+        raise Forbidden("run_id: this pool instance has no run yet", field="run_id")
     return {"run_id": instance.run_id, "env": run_env.load(instance.run_id)}
 
 

@@ -24,6 +24,8 @@ RunId = Annotated[str, Path(max_length=64, description="e.g. r8k2m9xq1d")]
 SnapshotId = Annotated[str, Path(pattern=snapshots.AMI_ID, description="an AMI id, e.g. ami-0abc123")]
 RegionInPath = Annotated[str, Path(pattern=requests.REGION, description="e.g. us-east-1")]
 NO_NUL = r"^[^\x00]*$"
+PoolName = Annotated[str, Field(pattern=requests.POOL_NAME), Allowed(requests.POOL_NAME_ALLOWED)]
+PoolNameInPath = Annotated[str, Path(pattern=requests.POOL_NAME, description="a pool's name, e.g. gpu")]
 SHA256 = Annotated[str, Field(pattern=requests.SHA256), Allowed("SHA-256: 64 lower-case hex digits")]
 
 
@@ -56,6 +58,8 @@ class CreateRun(Body):
                          Field(max_length=globs.MAX_GLOBS), Allowed(
         f'at most {globs.MAX_GLOBS} globs of 1 to {globs.MAX_GLOB_CHARS} bytes, relative, e.g. ["{globs.EXAMPLE}"]')] \
         | None = None
+    pool: PoolName | None = None  # absent: any of the caller's pools that matches
+    no_pool: Annotated[bool, Allowed("true, false")] = False
 
 
 def publish_run_rules(schema: dict) -> None:
@@ -116,6 +120,7 @@ class RunView(Answer):
     deadline_at: Time | None
     launched_at: Time | None = Field(description="the launch request: the instance's cost counts from here")
     terminated_at: Time | None
+    pool: str | None = Field(description="the pool whose idle instance it ran on (warm); null: launched for it")
 
 
 class RunAnswer(Answer):

@@ -12,6 +12,7 @@ from functions.core.naming import idempotent_run_id, new_run_id
 from functions.core.records import Run
 from functions.core.requests import RunRequest, parse_run_request
 from functions.observability import RUNS_CREATED, emit
+from functions.pools import claims
 from functions.settings import settings
 from functions.store import instances, logs, runs
 
@@ -29,6 +30,7 @@ def create_run(owner: str, body, idempotency_key: str | None = None) -> tuple[Ru
     key = _idempotency_key(idempotency_key)
     req, image_id = snapshots.launch_from(owner, req) if req.snapshot else (req, None)
     limits.check(settings().limits, req.spec.instance_type, req.max_duration_ms)
+    claims.check_named(owner, req)
     if settings().limits.budget_monthly_usd is not None:
         limits.check_budget(settings().limits, budget.spent_this_month(owner))
     try:
@@ -60,7 +62,7 @@ def _new_run(owner: str, req: RunRequest, image_id: str | None, run_id: str, req
         snapshot=req.snapshot, image_id=image_id, request_hash=request_hash,
         env_names=tuple(sorted(req.env)),  # the values are secrets: only in SSM, until teardown
         workdir_sha256=req.workdir, workdir_key=workdirs.archive_key(owner, req.workdir) if req.workdir else None,
-        artifacts=tuple(req.artifacts), max_cost_usd=req.max_cost_usd)
+        artifacts=tuple(req.artifacts), max_cost_usd=req.max_cost_usd, pool=req.pool, no_pool=req.no_pool)
 
 
 def _idempotency_key(value: str | None) -> str | None:

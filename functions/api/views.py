@@ -20,6 +20,7 @@ def run_view(run: Run) -> dict:
         "artifacts": list(run.artifacts), "created_at": iso(run.created_ms), "started_at": iso(run.started_ms),
         "ended_at": iso(run.ended_ms), "deadline_at": iso(run.deadline_ms), "launched_at": iso(run.launched_ms),
         "terminated_at": iso(run.terminated_ms),  # EC2 confirmed the instance shutting down
+        "pool": run.warm_pool,
     }
 
 

@@ -100,3 +100,22 @@ def _live(region: str, tags: dict) -> list[dict]:
         Filters=filters, PaginationConfig={"PageSize": PAGE_SIZE})
     with aws_call("ec2:DescribeInstances", region):
         return [i for page in pages for r in page["Reservations"] for i in r["Instances"]]
+
+
+def tag(region: str, instance_id: str, tags: dict) -> None:
+    """Tags on an instance that exists: a spot pool's, which its request launched untagged, and a pool
+    instance a run claims (its run id, and the run's deadline in place of the idle expiry)."""
+    with aws_call("ec2:CreateTags", region):
+        clients.ec2(region).create_tags(Resources=[instance_id],
+                                        Tags=[{"Key": k, "Value": str(v)} for k, v in tags.items()])
+
+
+def find_request_instance(region: str, request_id: str) -> str | None:
+    """The instance a persistent spot request launched, if it has: DescribeInstances by its request id
+    (the seed's policy has no DescribeSpotInstanceRequests)."""
+    pages = clients.ec2(region).get_paginator("describe_instances").paginate(
+        Filters=[{"Name": "spot-instance-request-id", "Values": [request_id]},
+                 {"Name": "instance-state-name", "Values": list(LIVE_EC2_STATES)}])
+    with aws_call("ec2:DescribeInstances", region):
+        found = [i["InstanceId"] for page in pages for r in page["Reservations"] for i in r["Instances"]]
+    return found[0] if found else None

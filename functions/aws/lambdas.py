@@ -1,4 +1,5 @@
-"""Invoking another of our Lambdas synchronously (`repl orphan scan` runs the sweeper now)."""
+"""Invoking another of our Lambdas: synchronously (`repl orphan scan` runs the sweeper now), or not waiting
+(Provision has the pool keeper replace a claimed instance)."""
 import json
 
 from functions.aws import clients
@@ -14,3 +15,9 @@ def invoke(function_name: str, payload: dict) -> dict:
         raise SkyReplError(f"{function_name}: it failed ({body.get('errorType')}: {body.get('errorMessage')}); "
                            "its log group says more")
     return body
+
+
+def invoke_async(function_name: str, payload: dict) -> None:
+    """Queued by Lambda (InvocationType=Event): the caller does not wait for it, nor hear how it went."""
+    with aws_call("lambda:InvokeFunction"):
+        clients.lambda_().invoke(FunctionName=function_name, InvocationType="Event", Payload=json.dumps(payload).encode())

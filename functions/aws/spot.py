@@ -13,7 +13,7 @@ PRODUCT = "Linux/UNIX"  # our Ubuntu images
 
 
 def request_spot_instance(region: str, instance_type: str, image_id: str, user_data: str, tags: dict,
-                          security_group_id: str, key_name: str) -> dict:
+                          security_group_id: str, key_name: str, client_token: str) -> dict:
     """A persistent request: EC2 relaunches after an interruption until the request is cancelled.
 
     EC2 tags only the request here (ResourceType must be spot-instances-request): each instance the
@@ -26,6 +26,7 @@ def request_spot_instance(region: str, instance_type: str, image_id: str, user_d
     with aws_call("ec2:RequestSpotInstances", region):
         [request] = clients.ec2(region).request_spot_instances(
             Type="persistent", InstanceCount=1, LaunchSpecification=spec,
+            ClientToken=client_token,  # a retried request (a lost answer) is the same request, never a second
             # "terminate" is allowed for persistent requests (stop/hibernate even require one); an
             # interrupted instance is never resumed, the request launches a fresh one
             InstanceInterruptionBehavior="terminate",

@@ -9,6 +9,8 @@ TAG_MANAGED = "skyrepl:managed"
 TAG_CONTROL_ID = "skyrepl:control-id"
 TAG_RUN_ID = "skyrepl:run-id"
 TAG_DEADLINE = "skyrepl:deadline"
+TAG_POOL = "skyrepl:pool"  # a pool's instance: the pool's id
+TAG_INSTANCE_KEY = "skyrepl:instance-key"  # a pool's instance: its record, before a run claims it
 
 
 def new_id(length: int = 10) -> str:
@@ -51,6 +53,11 @@ def instance_tags(control_id: str, run_id: str, deadline_iso: str) -> dict:
         TAG_DEADLINE: deadline_iso,
         "Name": instance_name(control_id, run_id),
     }
+
+
+def pool_instance_tags(control_id: str, pool_id: str, pool_name: str, instance_key: str, deadline_iso: str) -> dict:
+    return {TAG_MANAGED: "true", TAG_CONTROL_ID: control_id, TAG_POOL: pool_id, TAG_INSTANCE_KEY: instance_key,
+            TAG_DEADLINE: deadline_iso, "Name": f"repl-{control_id}-pool-{pool_name}"}
 
 
 def key_pair_name(region: str) -> str:

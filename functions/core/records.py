@@ -84,6 +84,9 @@ class Run:
     watched_ms: int | None = None  # a follower last read the run's output (its agent then ships it sooner)
     agent_report: AgentReport | None = None
     interruption: Interruption | None = None
+    pool: str | None = None  # `--pool NAME`: only this pool; None: any of the owner's pools that matches
+    no_pool: bool = False  # `--no-pool`: always a cold launch
+    warm_pool: str | None = None  # the pool whose idle instance it claimed (it ran warm); None: launched cold
 
     @property
     def ended(self) -> bool:
@@ -128,11 +131,41 @@ class SshKey:
 
 
 @dataclass(frozen=True)
+class Pool:
+    """`repl pool create`: instances of one spec kept booted, their agents registered and idle, for the
+    owner's runs that match (functions/pools/). Named per owner; its id tells one pool of a name from
+    the next one created after a delete."""
+
+    owner: str
+    name: str
+    pool_id: str
+    spec: str
+    instance_type: str
+    arch: str
+    version: str
+    region: str
+    spot: bool
+    size: int
+    idle_timeout_ms: int  # an idle instance older than this is replaced (its skyrepl:deadline tag)
+    max_age_ms: int  # ...and so is one this old, idle timeout or not
+    created_ms: int
+    snapshot: str | None = None  # an AMI id: its instances boot from it (runs must name it too)
+    image_id: str | None = None
+    price_usd_per_hour: float | None = None  # one instance's (on-demand list price, or spot price at creation)
+    deleting_ms: int | None = None  # `repl pool delete`: no run claims from it; gone once its idle instances are
+
+    @property
+    def deleting(self) -> bool:
+        return self.deleting_ms is not None
+
+
+@dataclass(frozen=True)
 class Instance:
-    """The record of an instance we launch, written before RunInstances (two-phase spawn)."""
+    """The record of an instance we launch, written before RunInstances (two-phase spawn). A pool's
+    instance has no run until one claims it (functions/pools/claims.py)."""
 
     instance_key: str
-    run_id: str
+    run_id: str | None
     owner: str
     region: str
     instance_type: str
@@ -159,10 +192,20 @@ class Instance:
     ssh_keys: tuple[SshKey, ...] = ()  # the run owner's keys, as last sent to the agent (ssh_keys event)
     next_event_id: int | None = None  # the last event id given out (functions/store/instances.py)
     acked_event_id: int | None = None  # the highest Last-Event-ID its agent has sent (the events it handled)
+    pool_id: str | None = None  # the pool it was launched for (the by_pool index)
+    pool_name: str | None = None
+    spot_request_id: str | None = None  # a spot pool's persistent request: cancelled before the instance ends
+    claimed_ms: int | None = None  # a run took it from its pool
 
     @property
     def gone(self) -> bool:
         return self.state == states.TERMINATED
+
+    @property
+    def idle(self) -> bool:
+        """A pool's instance, up, its agent registered, no run yet: what a run may claim."""
+        return (self.pool_id is not None and self.run_id is None and not self.gone
+                and self.registered_ms is not None)
 
     def events_after(self, last_event_id: int) -> list[AgentEvent]:
         return sorted((e for e in self.events if e.event_id > last_event_id), key=lambda e: e.event_id)

@@ -22,7 +22,10 @@ SHA256 = r"^[0-9a-f]{64}$"
 REGION = r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"
 _SHA256, _REGION = re.compile(SHA256), re.compile(REGION)
 FIELDS = ("provider", "spec", "command", "max_duration_ms", "spot", "region", "snapshot", "env", "workdir",
-          "artifacts", "max_cost_usd")
+          "artifacts", "max_cost_usd", "pool", "no_pool")
+POOL_NAME = r"^[a-z0-9][a-z0-9-]{0,31}$"  # `repl pool create NAME`
+POOL_NAME_ALLOWED = "1 to 32 lower-case letters, digits and -, starting with a letter or digit"
+_POOL_NAME = re.compile(POOL_NAME)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class RunRequest:
     workdir: str | None = None  # the sha256 of a synced working directory's archive (POST /v1/workdirs)
     artifacts: list = field(default_factory=list)  # globs: what the agent uploads when the command ends
     max_cost_usd: float | None = None  # the run stops (timed_out) before its instance costs more
+    pool: str | None = None  # `--pool NAME`: claim from this pool only
+    no_pool: bool = False  # `--no-pool`: a cold launch, whatever pools match
 
 
 def parse_run_request(body, default_region: str) -> RunRequest:
@@ -59,7 +64,21 @@ def parse_run_request(body, default_region: str) -> RunRequest:
         workdir=_workdir(body.get("workdir")),
         artifacts=parse_globs(body.get("artifacts")),
         max_cost_usd=_max_cost(body.get("max_cost_usd")),
+        pool=None if body.get("pool") is None else pool_name(body["pool"], "pool"),
+        no_pool=_flag(body.get("no_pool", False), "no_pool"),
     )
+
+
+def pool_name(value, field: str = "name") -> str:
+    if not isinstance(value, str) or not _POOL_NAME.match(value):
+        raise Invalid(f"{field}: {value!r} is not a pool name; allowed: {POOL_NAME_ALLOWED}", field=field)
+    return value
+
+
+def _flag(value, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid(f"{field}: must be true or false", field=field)
+    return value
 
 
 def _region_or_default(value, default_region: str, snapshot: str | None) -> str | None:

@@ -16,6 +16,8 @@ UNKNOWN_IS_GONE_AFTER_MS = 10 * 60_000
 
 def terminate_and_confirm(run: Run) -> list:
     region, instance = run.region, _instance(run)
+    if instance and instance.spot_request_id:  # a spot pool's: cancelled first, or EC2 replaces the instance
+        provider.cancel_spot_request(region, instance.spot_request_id)
     ids = {i["instance_id"] for i in provider.find_run_instances(region, settings().control_id, run.run_id)}
     if instance and instance.instance_id:
         ids.add(instance.instance_id)  # also found by tag: a lost launch answer leaves no record

@@ -8,6 +8,7 @@ ClientToken may hand back the first launch, whose user-data carries the first to
 """
 from boto3.dynamodb.conditions import Key
 
+from functions.core import states
 from functions.core.clock import iso
 from functions.core.records import AgentEvent, Instance
 from functions.store import tables
@@ -81,3 +82,25 @@ def list_owned(owner: str, include_ended: bool) -> list[Instance]:
                       ScanIndexForward=False)
     found = [decode(Instance, i) for i in items]
     return [i for i in found if include_ended or not i.gone]
+
+
+def pool_members(pool_id: str) -> list[Instance]:
+    """A pool's instances that have not ended, idle or claimed, oldest first."""
+    items = all_pages(tables.instances().query, IndexName="by_pool", KeyConditionExpression=Key("pool_id").eq(pool_id))
+    return [i for i in (decode(Instance, item) for item in items) if not i.gone]
+
+
+def claim(instance: Instance, run_id: str, deadline_ms: int, now_ms: int) -> Instance | None:
+    """The idle instance given to this run, if no other run took it first (one conditional write, so
+    two runs never get the same instance); None if it is taken or no longer idle."""
+    answer = {}
+
+    def write():
+        answer.update(tables.instances().update_item(
+            Key={"instance_key": instance.instance_key}, ReturnValues="ALL_NEW",
+            UpdateExpression="SET run_id = :run, deadline_ms = :deadline, claimed_ms = :now",
+            ConditionExpression="attribute_not_exists(run_id) AND attribute_exists(registered_ms) AND #st = :running",
+            ExpressionAttributeNames={"#st": "state"},
+            ExpressionAttributeValues={":run": run_id, ":deadline": deadline_ms, ":now": now_ms,
+                                       ":running": states.INST_RUNNING}))
+    return decode(Instance, answer["Attributes"]) if condition_held(write) else None

@@ -30,11 +30,16 @@ class Table:
 # confirmed; the sweeper reconciles them (functions/lifecycle/reconcile.py).
 RUNS = Table("Runs", "run_id", indexes=(Index("by_owner", "owner", "created_at"),
                                         Index("unsettled", "unsettled", "created_at")))
-INSTANCES = Table("Instances", "instance_key", indexes=(Index("by_owner", "owner", "created_at"),))
+# `by_pool` (sparse): a pool's instances, idle or claimed (functions/pools/).
+INSTANCES = Table("Instances", "instance_key", indexes=(Index("by_owner", "owner", "created_at"),
+                                                        Index("by_pool", "pool_id", "created_at")))
 LOGS = Table("Logs", "run_id", sort_key="seq", sort_key_type="N", ttl_attribute="expires_at")
 # Small shared state: the AMI cache, per-region startup results, regions in use.
 KV = Table("Kv", "key", ttl_attribute="expires_at")
 # One item per AMI snapshot; the partition key is the AMI id itself.
 SNAPSHOTS = Table("Snapshots", "snapshot_id", indexes=(Index("by_owner", "owner", "created_at"),))
 
-ALL_TABLES = (RUNS, INSTANCES, LOGS, KV, SNAPSHOTS)
+# Warm pools, by owner and name (functions/store/pools.py).
+POOLS = Table("Pools", "owner", sort_key="name")
+
+ALL_TABLES = (RUNS, INSTANCES, LOGS, KV, SNAPSHOTS, POOLS)

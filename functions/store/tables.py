@@ -1,7 +1,7 @@
 """The DynamoDB tables, by their schema entry (functions/store/schema.py), from the one client factory."""
 from functions.aws import clients
 from functions.settings import settings
-from functions.store.schema import INSTANCES, KV, LOGS, RUNS, SNAPSHOTS, Table
+from functions.store.schema import INSTANCES, KV, LOGS, POOLS, RUNS, SNAPSHOTS, Table
 
 
 def table(spec: Table):
@@ -26,3 +26,7 @@ def kv():
 
 def snapshots():
     return table(SNAPSHOTS)
+
+
+def pools():
+    return table(POOLS)

@@ -8,14 +8,15 @@ What it terminates leaves the tailnet too (its device repl-<run-id>), once every
 """
 from functions.aws import provider, stepfunctions
 from functions.core import states
-from functions.core.clock import now_ms, parse_iso
+from functions.core.clock import iso, now_ms, parse_iso
 from functions.core.errors import DeadlineReached, InstanceSwept, RunCancelled
-from functions.core.naming import TAG_DEADLINE, TAG_RUN_ID
-from functions.core.records import Orphan, Run
+from functions.core.naming import TAG_DEADLINE, TAG_INSTANCE_KEY, TAG_POOL, TAG_RUN_ID
+from functions.core.records import Instance, Orphan, Run
 from functions.lifecycle import reconcile, teardown
 from functions.observability import INSTANCES_PAST_DEADLINE, LEAKS_CAUGHT, ORPHANS_FOUND, emit
+from functions.pools.keeper import retire
 from functions.settings import settings
-from functions.store import instances, orphans, runs
+from functions.store import instances, orphans, pools, runs
 
 LAUNCH_GRACE_MS = 3 * 60_000  # a run's own workflow terminates it first; the sweeper is the backstop
 PAST_DEADLINE = "past its deadline"
@@ -25,12 +26,23 @@ def sweep() -> dict:
     terminated, orphan_ids, run_ids = [], [], []
     for region in provider.regions_in_use():
         for found in provider.list_managed(region, settings().control_id):
-            run_id = found.get("tags", {}).get(TAG_RUN_ID, "")
-            run = runs.get(run_id)
+            member = _pool_member(found)
+            if member and member.run_id is None:  # idle in its pool: the pool's rules, not a run's
+                why = pool_verdict(found, member, now_ms())
+                if why:
+                    retire(member, why)
+                    terminated.append({"instance_id": found["instance_id"], "region": region, "reason": why})
+                continue
+            run_id = member.run_id if member else found.get("tags", {}).get(TAG_RUN_ID, "")
+            if member:  # claimed: the run's deadline is the record's (its tag may still say the idle expiry)
+                found = {**found, "tags": {**found["tags"], TAG_DEADLINE: iso(member.deadline_ms)}}
+            run = runs.get(run_id) if run_id else None
             why = verdict(found, run, now_ms())
             if run is None:
                 orphan_ids.append(_record_orphan(region, found, why))
             if why:
+                if member and member.spot_request_id:  # a spot pool's: cancelled first, or EC2 replaces it
+                    provider.cancel_spot_request(region, member.spot_request_id)
                 provider.terminate(region, found["instance_id"])
                 _mark_terminated(run)
                 _end_workflow_wait(run, why)
@@ -59,6 +71,29 @@ def verdict(found: dict, run: Run | None, now: int) -> str | None:
     silent_s = run.timings.agent_silent_seconds if run else 0
     if instance and instance.registered_ms and now - (instance.last_seen_ms or now) > 1000 * silent_s:
         return f"its agent has been silent for over {silent_s} s"
+    return None
+
+
+def _pool_member(found: dict) -> Instance | None:
+    """The record of a pool's instance (its tag names it); None for a run's own instance, or a pool
+    instance whose record is gone (an orphan: it goes at its deadline tag like any other)."""
+    tags = found.get("tags", {})
+    return instances.get(tags[TAG_INSTANCE_KEY]) if tags.get(TAG_POOL) and tags.get(TAG_INSTANCE_KEY) else None
+
+
+def pool_verdict(found: dict, member: Instance, now: int) -> str | None:
+    """Why an idle pool instance must go now: its pool is gone or going, its idle time is up, its record
+    says it ended; None to leave it to its pool."""
+    if member.gone:
+        return "its record says it has ended"
+    pool = pools.get(member.owner, member.pool_name or "")
+    if pool is None or pool.pool_id != member.pool_id:
+        return "its pool was deleted"
+    if pool.deleting:
+        return "its pool is being deleted"
+    deadline = found.get("tags", {}).get(TAG_DEADLINE)
+    if now >= member.deadline_ms or (deadline and parse_iso(deadline) <= now):
+        return "its idle time is up"
     return None
 
 

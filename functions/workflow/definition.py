@@ -51,11 +51,15 @@ def definition() -> dict:
         "Comment": "launch-run: provision an instance, run one command on it, always terminate it",
         "StartAt": "Provision",
         "States": {
-            "Provision": _task("Provision", run, "$.provision", "WaitForBoot", [
+            "Provision": _task("Provision", run, "$.provision", "Warm", [
                 {"ErrorEquals": [CapacityError.__name__], "IntervalSeconds": CAPACITY_RETRY_SECONDS,
                  "MaxAttempts": CAPACITY_RETRIES, "BackoffRate": 1.0},
                 _THROTTLING,
             ]),
+            # an idle pool instance, its agent already given the command: no boot to wait for
+            "Warm": {"Type": "Choice", "Default": "WaitForBoot", "Choices": [
+                {"And": [{"Variable": "$.provision.warm", "IsPresent": True},
+                         {"Variable": "$.provision.warm", "BooleanEquals": True}], "Next": "CheckRegistration"}]},
             "WaitForBoot": {"Type": "Wait", "SecondsPath": "$.timings.boot_poll_seconds", "Next": "CheckRegistration"},
             "CheckRegistration": _task("CheckRegistration", run, "$.registration", "Registered", [_THROTTLING]),
             "Registered": {

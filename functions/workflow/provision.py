@@ -1,8 +1,10 @@
 """Provision: record the instance, then launch it (two-phase spawn), idempotent when retried."""
-from functions.aws import bootstrap, prices, provider
+from functions.aws import bootstrap, lambdas, prices, provider
+from functions.aws.run_start import start_run_event
 from functions.core import costs, naming, states, tokens
 from functions.core.clock import iso, now_ms
 from functions.core.records import Instance, Run
+from functions.pools import claims
 from functions.settings import settings
 from functions.store import instances, runs
 from functions.tailscale import membership
@@ -20,6 +22,10 @@ def handler(event, _context=None) -> dict:
     run = runs.start_clock(run.run_id, now_ms() + (run.max_duration_ms if window is None else
                                                    min(run.max_duration_ms, window)))
     instance = instances.get(run.instance_key) if run.instance_key else None
+    if instance is None:
+        warm = _claim_warm(run)
+        if warm:
+            return warm
     instance = instance or _record_intent(run)
     if instance.instance_id:  # a retry after the launch was recorded
         return {"instance_id": instance.instance_id}
@@ -30,6 +36,30 @@ def handler(event, _context=None) -> dict:
     runs.update(run.run_id, launched_ms=launch_ms)  # the instance's cost counts from its launch request
     runs.advance(run.run_id, states.BOOTING, instance_id=launched["instance_id"])
     return {"instance_id": launched["instance_id"]}
+
+
+def _claim_warm(run: Run) -> dict | None:
+    """An instance of a matching pool, if one is there to take: then no launch and, when its agent is
+    up already, the command handed over now (`warm`: the workflow goes straight on). The pool keeper
+    is asked to replace it, without waiting for it."""
+    pool = claims.matching_pool(run)
+    instance = claims.claim(run, pool) if pool else None
+    if pool:
+        attempt("pool keeper", lambdas.invoke_async, settings().pool_keeper_function,
+                {"owner": pool.owner, "name": pool.name}, run_id=run.run_id)
+    if instance is None:
+        return None
+    now = now_ms()
+    run = runs.update(run.run_id, instance_key=instance.instance_key, launched_ms=now, warm_pool=pool.name)
+    runs.advance(run.run_id, states.BOOTING, instance_id=instance.instance_id)
+    # the run's id, and its deadline in place of the idle expiry, for whoever reads tags (best effort:
+    # the sweeper reads the claim from the record)
+    attempt("claim tags", provider.tag, run.region, instance.instance_id,
+            {naming.TAG_RUN_ID: run.run_id, naming.TAG_DEADLINE: iso(run.deadline_ms)}, run_id=run.run_id)
+    warm = instance.registered_ms is not None
+    if warm and runs.claim_start(run.run_id, now):  # else its registration hands the command over
+        instances.push_event(instance.instance_key, "start_run", start_run_event(runs.get(run.run_id)))
+    return {"instance_id": instance.instance_id, "warm": warm, "pool": pool.name}
 
 
 def _record_intent(run: Run) -> Instance:

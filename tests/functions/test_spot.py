@@ -19,7 +19,7 @@ TAGS = {"skyrepl:managed": "true", "skyrepl:run-id": "r1"}
 def _request() -> dict:
     boot = provider.startup(REGION)
     return provider.request_spot_instance(REGION, "t3.micro", "ami-12345678", "#!/bin/bash\necho hi\n", TAGS,
-                                          boot["security_group_id"], boot["key_name"])
+                                          boot["security_group_id"], boot["key_name"], "test-token")
 
 
 def _answer(operation: str, parsed: dict) -> None:

@@ -1,0 +1,1 @@
+"""Warm pools: instances booted ahead, their agents registered and idle, claimed by matching runs."""

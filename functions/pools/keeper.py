@@ -1,0 +1,147 @@
+"""The pool keeper: every pool back at its size, and nothing of a pool left that the pool does not
+account for. Invoked after a claim (by Provision), after a create, resize or delete (by the API), and
+on a schedule (the backstop, as the sweeper is for runs).
+
+An instance of a spot pool belongs to a persistent request: terminating it alone makes EC2 launch a
+replacement that no record knows (and that is untagged). So `retire` always cancels the request first.
+"""
+from functions.aws import bootstrap, provider
+from functions.core import naming, states, tokens
+from functions.core.clock import iso, now_ms
+from functions.core.records import Instance, Pool
+from functions.observability import logger
+from functions.settings import settings
+from functions.store import instances, pools
+from functions.workflow.best_effort import attempt
+
+
+def keep(pool: Pool) -> dict:
+    """Retire what must go, then launch what is missing; what it did."""
+    if pool.deleting:
+        return {"pool": pool.name, "launched": 0, "retired": delete(pool)}
+    now = now_ms()
+    members = instances.pool_members(pool.pool_id)
+    live_ids = _live_instance_ids(pool)
+    retired = []
+    for member in members:
+        if member.run_id is not None:
+            continue  # a run's now: its workflow ends it
+        if member.spot_request_id and not member.instance_id:
+            member = _adopt(member, pool)
+        why = retire_reason(member, pool, live_ids, now)
+        if why:
+            retire(member, why)
+            retired.append(member)
+    unclaimed = [m for m in members if m.run_id is None and m not in retired]
+    surplus = sorted(unclaimed, key=lambda m: (m.registered_ms is not None, -m.created_ms))[:max(0, len(unclaimed) - pool.size)]
+    for member in surplus:  # the booting ones first, then the newest
+        retire(member, f"the pool was resized to {pool.size}")
+    launched = [launch(pool) for _ in range(max(0, pool.size - len(unclaimed)))]
+    return {"pool": pool.name, "launched": len(launched), "retired": len(retired) + len(surplus)}
+
+
+def keep_every() -> list:
+    """Every pool of every owner (the schedule)."""
+    return [keep(pool) for pool in pools.every()]
+
+
+def retire_reason(member: Instance, pool: Pool, live_ids: set | None, now: int) -> str | None:
+    if now >= member.deadline_ms:
+        return "its idle time is up"
+    if live_ids is not None and member.instance_id and member.instance_id not in live_ids \
+            and now - (member.launched_ms or now) > 60_000:
+        return "EC2 no longer runs it (interrupted?)"
+    if member.registered_ms is None and now - (member.launched_ms or member.created_ms) > \
+            1000 * settings().timings.boot_timeout_seconds:
+        return "its agent did not register in time"
+    if member.registered_ms and now - (member.last_seen_ms or now) > 1000 * settings().timings.agent_silent_seconds:
+        return "its agent went silent"
+    return None
+
+
+def launch(pool: Pool) -> Instance:
+    """One more idle instance: its record first (two-phase spawn), then the launch."""
+    now = now_ms()
+    deadline = min(now + pool.idle_timeout_ms, now + pool.max_age_ms)
+    instance = Instance(instance_key="k" + naming.new_id(15), run_id=None, owner=pool.owner, region=pool.region,
+                        instance_type=pool.instance_type, spot=pool.spot, state=states.REQUESTED, created_ms=now,
+                        deadline_ms=deadline, pool_id=pool.pool_id, pool_name=pool.name)
+    instances.create(instance)
+    try:
+        return _launch(pool, instance)
+    except Exception:
+        retire(instance, "its launch failed")  # nothing half-made stays: a request made is cancelled
+        raise
+
+
+def _launch(pool: Pool, instance: Instance) -> Instance:
+    cfg, region = settings(), pool.region
+    token, token_hash = tokens.mint(instance.instance_key)
+    instances.add_token_hash(instance.instance_key, token_hash)
+    boot = provider.startup(region)
+    image_id = pool.image_id or provider.resolve_ami(region, pool.version, pool.arch)
+    tags = naming.pool_instance_tags(cfg.control_id, pool.pool_id, pool.name, instance.instance_key,
+                                     iso(instance.deadline_ms))
+    user_data = bootstrap.user_data(cfg.api_url, token)
+    client_token = f"pool-{cfg.control_id}-{instance.instance_key}"
+    if pool.spot:
+        request = provider.request_spot_instance(region, pool.instance_type, image_id, user_data, tags,
+                                                 boot["security_group_id"], boot["key_name"], client_token)
+        instance = instances.update(instance.instance_key, spot_request_id=request["request_id"])
+        instance_id = request["instance_id"] or provider.find_request_instance(region, request["request_id"])
+        if instance_id is None:  # not fulfilled yet: a later keep() tags it once it is there
+            return instance
+        provider.tag(region, instance_id, tags)
+    else:
+        instance_id = provider.launch(provider.LaunchRequest(
+            region=region, instance_type=pool.instance_type, image_id=image_id, spot=False, user_data=user_data,
+            client_token=client_token, tags=tags, security_group_id=boot["security_group_id"],
+            key_name=boot["key_name"]))["instance_id"]
+    return instances.update(instance.instance_key, instance_id=instance_id, state=states.INST_PENDING,
+                            launched_ms=now_ms())
+
+
+def _adopt(member: Instance, pool: Pool) -> Instance:
+    """A spot request fulfilled since it was made: its instance tagged as ours, and recorded."""
+    instance_id = attempt("spot request's instance", provider.find_request_instance, member.region,
+                          member.spot_request_id)
+    if not instance_id:
+        return member
+    provider.tag(member.region, instance_id, naming.pool_instance_tags(
+        settings().control_id, pool.pool_id, pool.name, member.instance_key, iso(member.deadline_ms)))
+    return instances.update(member.instance_key, instance_id=instance_id, state=states.INST_PENDING,
+                            launched_ms=now_ms())
+
+
+def retire(member: Instance, why: str) -> None:
+    """Cancel its spot request (first: else EC2 replaces the instance), terminate it, record it gone."""
+    logger.info("pool instance retired", extra={"pool": member.pool_name, "instance_key": member.instance_key,
+                                                "instance_id": member.instance_id, "why": why})
+    if member.spot_request_id:
+        provider.cancel_spot_request(member.region, member.spot_request_id)
+        if not member.instance_id:  # fulfilled after the record was last written?
+            member = instances.update(member.instance_key, instance_id=provider.find_request_instance(
+                member.region, member.spot_request_id))
+    if member.instance_id:
+        provider.terminate(member.region, member.instance_id)
+    instances.update(member.instance_key, state=states.TERMINATED, terminated_ms=now_ms())
+
+
+def delete(pool: Pool) -> int:
+    """Marked deleting first (no run claims from it any more), then every idle instance retired, then the
+    record removed. A failure half-way leaves the mark: the next keep() (the schedule's) goes on from it."""
+    if not pool.deleting:
+        pool = pools.update(pool, deleting_ms=now_ms()) or pool
+    idle = [m for m in instances.pool_members(pool.pool_id) if m.run_id is None]
+    for member in idle:
+        retire(member, "its pool was deleted")
+    pools.delete(pool)
+    return len(idle)
+
+
+def _live_instance_ids(pool: Pool) -> set | None:
+    """The ids EC2 shows live for this pool (None if EC2 could not be asked: then nothing is judged gone)."""
+    found = attempt("pool instances", provider.list_managed, pool.region, settings().control_id, pool=pool.name)
+    if found is None:
+        return None
+    return {f["instance_id"] for f in found if f.get("tags", {}).get(naming.TAG_POOL) == pool.pool_id}
