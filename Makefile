@@ -34,7 +34,7 @@ chromium:
 	  apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 bench: setup  ## start phases, output speed, scale, AWS cost, on embedded stacks; writes bench/results/*.json
-	cd bench && for b in start output scale cost; do ../$(PY) $$b.py || exit 1; done
+	cd bench && for b in start pools output scale cost; do ../$(PY) $$b.py || exit 1; done
 
 synth: setup  ## synthesize the CDK app into cdk.out/ (no AWS credentials needed)
 	$(PY) app.py

@@ -46,7 +46,7 @@ class Settings:
     client_poll_ms: int  # a follower (repl run, the dashboard) reads again this long after an empty page
     output_policy: dict  # how agents batch output (agent/shipper.py): handed over at registration
     sweeper_function: str  # `repl orphan scan` invokes it
-    pool_keeper_function: str  # the API and Provision invoke it (functions/pools/keeper.py)
+    pool_keeper_function: str  # the API and Provision invoke it (functions/lifecycle/pool_keeper.py)
     pool_poll_ms: int  # an idle pool instance's agent calls again this long after an answer (claim to start)
     run_files_bucket: str
     ssh_key_ttl_seconds: int = 12 * 3600  # a user's SSH key for a run lasts this long, or to the deadline

@@ -6,7 +6,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from functions.aws.permissions import CANONICAL, DESTRUCTIVE, TAGGED_CREATES
+from functions.aws.permissions import CANONICAL, DESTRUCTIVE, TAGGED_CREATES, TAGS_ON_EXISTING
 from infra import settings
 from infra.assets import lambda_code
 from infra.nag import acknowledge, default_policy
@@ -59,18 +59,21 @@ def make_function(scope: Construct, id: str, *, handler: str, size: settings.Fun
     return fn
 
 
-def grant_aws_actions(fn: lambda_.Function, actions: tuple[str, ...]) -> None:
-    """EC2/STS actions, exactly as functions/aws/permissions.EC2_ACTIONS lists them for this function.
+def grant_aws_actions(fn: lambda_.Function, actions: tuple[str, ...], *, function: str | None = None) -> None:
+    """EC2/STS actions, exactly as functions/aws/permissions.EC2_ACTIONS lists them for this function
+    (and, for `function`'s entry in permissions.TAGS_ON_EXISTING, CreateTags on an existing instance).
 
     Describe* and creating new resources take no useful resource ARNs, so their Resource is "*" as in
     the seed's policy, and conditions do the narrowing: a destructive action only on resources tagged
     with this deployment's control id (so two deployments in one account never touch each other's),
-    CreateTags only as part of a create of this function's (tag-on-create), and RunInstances only
-    from Canonical's images or this account's own (snapshots). They are a policy of their own, so
-    that its "*" is acknowledged for these reasons and the X-Ray one for X-Ray's.
+    CreateTags only as part of a create of this function's (tag-on-create) or, on an instance that
+    exists, only of the keys it writes there (_tags_on_existing), and RunInstances only from Canonical's
+    images or this account's own (snapshots). They are a policy of their own, so that its "*" is
+    acknowledged for these reasons and the X-Ray one for X-Ray's.
     """
     if not actions:
         return
+    control_id = Stack.of(fn).node.get_context(settings.CONTROL_ID_CONTEXT)
     destructive = [a for a in actions if a in DESTRUCTIVE]
     tagging = [a for a in actions if a == "ec2:CreateTags"]
     others = [a for a in actions if a not in destructive + tagging]
@@ -78,13 +81,16 @@ def grant_aws_actions(fn: lambda_.Function, actions: tuple[str, ...]) -> None:
     if others:
         statements.append(iam.PolicyStatement(actions=others, resources=["*"]))
     if destructive:
-        control_id = Stack.of(fn).node.get_context(settings.CONTROL_ID_CONTEXT)
         statements.append(iam.PolicyStatement(actions=destructive, resources=["*"],
                                               conditions=settings.ours_only(control_id)))
     if tagging:
         creates = sorted(a.split(":", 1)[1] for a in actions if a in TAGGED_CREATES)
-        statements.append(iam.PolicyStatement(actions=tagging, resources=["*"], conditions={
-            "StringEquals": {"ec2:CreateAction": creates}}))
+        if creates:  # the sweeper creates nothing: it tags existing instances only (TAGS_ON_EXISTING)
+            statements.append(iam.PolicyStatement(actions=tagging, resources=["*"], conditions={
+                "StringEquals": {"ec2:CreateAction": creates}}))
+    existing = TAGS_ON_EXISTING.get(function) if tagging else None
+    if existing:
+        statements += _tags_on_existing(control_id, *existing)
     if "ec2:RunInstances" in actions:
         statements.append(iam.PolicyStatement(
             effect=iam.Effect.DENY, actions=["ec2:RunInstances"], resources=["arn:aws:ec2:*::image/*"],
@@ -96,3 +102,40 @@ def grant_aws_actions(fn: lambda_.Function, actions: tuple[str, ...]) -> None:
         "EC2 Describe*, the creates of new resources and sts:GetCallerIdentity accept no resource ARN; the "
         "destructive actions hold only on resources tagged with this deployment's control id, CreateTags only "
         "inside this function's own creates, RunInstances only from Canonical's or this account's images"))
+    if existing:
+        acknowledge(policy, f"AwsSolutions-IAM5[Resource::{settings.ANY_INSTANCE}]", (
+            "CreateTags on instances that exist, whose ids are made by EC2 at launch: only of the keys this "
+            "function writes there, and only on this deployment's instances (or, for the pool keeper, one "
+            "its persistent spot request launched untagged, tagged as this deployment's)"))
+
+
+def grant_price_list(fn: lambda_.Function, actions: tuple[str, ...]) -> None:
+    """The Price List API (functions/aws/prices.py), as permissions.PRICE_LIST_ACTIONS lists it for fn."""
+    policy = iam.Policy(fn.role, "PriceList", roles=[fn.role],
+                        statements=[iam.PolicyStatement(actions=list(actions), resources=["*"])])
+    acknowledge(policy, "AwsSolutions-IAM5[Resource::*]",
+                "pricing:GetProducts accepts no resource ARN: the Price List API has no resources")
+
+
+def _tags_on_existing(control_id: str, keys: tuple[str, ...], whose: str) -> list[iam.PolicyStatement]:
+    """ec2:CreateTags on an instance that exists: of exactly these keys, on this deployment's instances
+    ("ours", as the destructive actions) or also on untagged ones ("untagged")."""
+    only_keys = {"ForAllValues:StringEquals": {"aws:TagKeys": list(keys)}}
+    ours = settings.ours_only(control_id)["StringEquals"]
+    if whose == "ours":
+        return [iam.PolicyStatement(actions=["ec2:CreateTags"], resources=[settings.ANY_INSTANCE],
+                                    conditions={**only_keys, "StringEquals": ours})]
+    # The keeper's spot instances: a persistent request launches each with no tag at all, so this cannot
+    # ask for our control-id tag on it as TerminateInstances does. What can be asked: the request writes
+    # only our keys, and marks the instance as this deployment's (RequestTag); the instance carries no
+    # control id yet (Null: another deployment's instance is never re-tagged as ours), or ours already (a
+    # retry that tags it again); and it is a spot instance (the keeper tags its on-demand ones on create).
+    # ec2:InstanceMarketType is one of the instance resource's condition keys; IfExists so that a context
+    # without it can only narrow nothing, never refuse the keeper's tag (its instance would stay unseen).
+    marked = {f"aws:RequestTag/{key}": value for key, value in (
+        ("skyrepl:managed", "true"), ("skyrepl:control-id", control_id))}
+    spot = {"StringEqualsIfExists": {"ec2:InstanceMarketType": "spot"}}
+    untagged = {"Null": {"aws:ResourceTag/skyrepl:control-id": "true"}, "StringEquals": marked}
+    again = {"StringEquals": {**marked, **ours}}
+    return [iam.PolicyStatement(actions=["ec2:CreateTags"], resources=[settings.ANY_INSTANCE],
+                                conditions={**only_keys, **spot, **condition}) for condition in (untagged, again)]

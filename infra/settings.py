@@ -61,7 +61,8 @@ class FunctionSize:
     timeout_s: int
 
 
-# Keys: "Api", "AgentApi", the workflow task names (functions.workflow.definition.TASK_HANDLERS), "Sweeper".
+# Keys: "Api", "AgentApi", the workflow task names (functions.workflow.definition.TASK_HANDLERS), "Sweeper",
+# "Startup", "PoolKeeper".
 FUNCTION_SIZES = {
     # 256 MB: their time is AWS calls, not CPU (bench/results/cost.json); 29 s = API Gateway's timeout
     "Api": FunctionSize(memory_mb=256, timeout_s=29),
@@ -74,6 +75,9 @@ FUNCTION_SIZES = {
     "Cleanup": FunctionSize(memory_mb=256, timeout_s=120),
     "Sweeper": FunctionSize(memory_mb=256, timeout_s=240),  # < the 5 min schedule: sweeps never overlap
     "Startup": FunctionSize(memory_mb=256, timeout_s=120),  # the deploy-time startup() (custom resource)
+    # launches and retires, AWS calls all: < its lease (functions/lifecycle/pool_keeper.LEASE_MS), so a keeper that
+    # died mid-way never holds a pool past it
+    "PoolKeeper": FunctionSize(memory_mb=256, timeout_s=120),
 }
 # Bump to make a deployment run startup() again (a custom resource runs on Create and on a changed Update).
 STARTUP_RESOURCE_VERSION = "1"
@@ -116,6 +120,9 @@ API_ACCESS_LOG_FORMAT = {
 }
 
 SWEEP_EVERY_MINUTES = 5
+# The pool keeper's backstop (functions/lifecycle/pool_keeper.py): every pool kept, whether or not a claim or a resize asked
+POOL_KEEP_EVERY_MINUTES = 1
+POOL_KEEPER_FUNCTION_NAME_ENV = "POOL_KEEPER_FUNCTION_NAME"  # functions/settings.py pool_keeper_function
 WORKDIR_EXPIRY_DAYS = 7  # synced working directories (an unchanged tree is uploaded again after a week)
 ARTIFACT_EXPIRY_DAYS = LOGS_TABLE_TTL_DAYS  # a run's artifacts go when its logs do
 STATE_MACHINE_LOG_PREFIX = "/aws/vendedlogs/states/"  # AWS's recommended prefix for vended logs
@@ -125,6 +132,10 @@ ACCESS_LOG_EXPIRY_DAYS = 30  # as long as the API's access logs and the function
 # Tables whose loss would lose users' history: kept when the stack is deleted.
 RETAINED_TABLES = ("Runs", "Instances")
 
+
+
+# Any instance of the account, any region: CreateTags on an existing one (its id is EC2's), narrowed by conditions.
+ANY_INSTANCE = "arn:aws:ec2:*:*:instance/*"
 
 
 def ours_only(control_id: str) -> dict:

@@ -8,6 +8,7 @@ from infra.parameters import grant_parameter
 from functions.settings import WEBHOOK_SECRET_PARAMETER, WEBHOOK_URL_ENV
 from infra.constructs.alarms import Alarms
 from infra.constructs.api import Api
+from infra.constructs.pools import Pools
 from infra.constructs.run_files import RunFiles
 from infra.constructs.startup import Startup
 from infra.constructs.storage import Storage
@@ -46,6 +47,10 @@ class SkyReplStack(Stack):
         api.use_workflow(workflow.state_machine)
         sweeper = Sweeper(self, "Sweeper", storage=storage, state_machine=workflow.state_machine)
         api.use_sweeper(sweeper.fn)
+        # Warm pools: the API (create, resize, delete) and Provision (a claim) ask the keeper for a keep.
+        pools = Pools(self, "Pools", storage=storage, api_url=api.base_url)
+        pools.invoked_by(api.user_fn)
+        pools.invoked_by(workflow.functions["Provision"])
         Alarms(self, "Alarms", state_machine=workflow.state_machine)
         webhook_url = settings.webhook_url(self)
         # A run ends in one of these (functions/aws/run_end.py); the first to sign makes the secret.

@@ -52,13 +52,17 @@ class _ItemPatch(_Patch):
     """mapping[key] replaced while installed (a moto config switch)."""
 
     def __init__(self, mapping: dict, key: str, new):
-        self.obj, self.name, self.new, self.original = mapping, key, new, mapping.get(key)
+        self.obj, self.name, self.new = mapping, key, new
+        self.had, self.original = key in mapping, mapping.get(key)
 
     def apply(self) -> None:
         self.obj[self.name] = self.new
 
     def undo(self) -> None:
-        self.obj[self.name] = self.original
+        if self.had:
+            self.obj[self.name] = self.original
+        else:
+            self.obj.pop(self.name, None)
 
 
 _installed: list = []
@@ -106,6 +110,8 @@ def _patches() -> list:
     from moto.dynamodb.responses import DynamoHandler, DynamoResult
     from moto.ec2.models.amis import AmiBackend
     from moto.ec2.models.instances import InstanceBackend
+    from moto.ec2.models.spot_requests import SpotInstanceRequest, SpotRequestBackend
+    from moto.ec2.utils import filter_dict_attribute_mapping
     from moto.s3.models import S3Backend
     from moto.ssm.models import SimpleSystemManagerBackend
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (
@@ -133,6 +139,16 @@ def _patches() -> list:
         # EC2 answers a repeated ClientToken with the instance it launched the first time; moto launches
         # again. Provision's retries rely on EC2's behaviour: never two instances for one run.
         _Patch(InstanceBackend, "run_instances", _honouring_client_token(InstanceBackend.run_instances)),
+        # A persistent spot request, as EC2 runs one (the warm pool's, functions/lifecycle/pool_keeper.py): its
+        # instances answer DescribeInstances' spot-instance-request-id filter (moto raises
+        # NotImplementedError), and terminating its instance without cancelling the request first makes
+        # it launch a replacement, untagged (moto launches once only). That is the leak the keeper avoids.
+        _Patch(SpotInstanceRequest, "launch_instance", _knowing_its_request(SpotInstanceRequest.launch_instance)),
+        _ItemPatch(filter_dict_attribute_mapping, "spot-instance-request-id", "spot_instance_request_id"),
+        _Patch(InstanceBackend, "terminate_instances", _relaunching_persistent(InstanceBackend.terminate_instances)),
+        # ...and cancelling a request cancelled before succeeds, as on EC2 (moto raises KeyError: a 500)
+        _Patch(SpotRequestBackend, "cancel_spot_instance_requests",
+               _cancelling_again(SpotRequestBackend.cancel_spot_instance_requests)),
         # A task waiting for its token with a heartbeat: moto waits for the next heartbeat before it looks
         # at the outcome, so a SendTaskSuccess made before the wait began (DispatchRun sends it from within
         # its own invocation when the exit report came first) was lost and the task timed out at its
@@ -341,6 +357,32 @@ def _honouring_client_token(run_instances):
                 return reservation
         return run_instances(self, image_id, count, user_data, security_group_names, **kwargs)
     return run
+
+
+def _knowing_its_request(launch_instance):
+    def launch(self):
+        instance = launch_instance(self)
+        instance.spot_instance_request_id = self.id
+        return instance
+    return launch
+
+
+def _cancelling_again(cancel):
+    def cancel_known(self, request_ids):
+        return cancel(self, [r for r in request_ids if r in self.spot_instance_requests])
+    return cancel_known
+
+
+def _relaunching_persistent(terminate_instances):
+    def terminate(self, instance_ids):
+        terminated = terminate_instances(self, instance_ids)
+        requests = getattr(self, "spot_instance_requests", {})  # the same backend: EC2's mixins
+        for instance, _ in terminated:
+            request = requests.get(getattr(instance, "spot_instance_request_id", None))
+            if request is not None and request.type == "persistent" and request.instance is instance:
+                request.instance = request.launch_instance()
+        return terminated
+    return terminate
 
 
 _LOADERS: dict = {}  # data path -> Loader: kept across installs, so the models are parsed once per process

@@ -26,6 +26,7 @@ AGENT_TIMINGS = {"SKYREPL_LOG_BATCH_SECONDS": "0.2", "SKYREPL_KILL_GRACE_SECONDS
 # EventBridge's schedule, on the embedded stack; SKYREPL_LOCAL_SWEEP_SECONDS=0 turns it off (the fuzzer's stack,
 # tests/fuzz, must change only when a request changes it; `repl orphan scan` still sweeps on demand)
 SWEEP_INTERVAL_SECONDS = float(os.environ.get("SKYREPL_LOCAL_SWEEP_SECONDS") or 60.0)
+KEEP_INTERVAL_SECONDS = 2.0  # the pool keeper's schedule (AWS: 1 min); off with the sweeper's
 
 
 @dataclass
@@ -140,16 +141,20 @@ class Stack:
         self.emulator.start()
 
     def _start_sweeper(self) -> None:
+        """EventBridge's two schedules: the sweeper's, and the pool keeper's (faster here than on AWS's
+        minute, so that a pool replaces an interrupted instance within seconds)."""
+        from functions.lifecycle.pool_keeper import keep_every
         from functions.sweeper.sweep import sweep
         self._stop_sweeper = threading.Event()
         if self.sweep_interval <= 0:
             return
+        for name, every, task in (("sweeper", self.sweep_interval, sweep),
+                                  ("pool-keeper", min(self.sweep_interval, KEEP_INTERVAL_SECONDS), keep_every)):
+            threading.Thread(target=self._every, args=(name, every, task), name=name, daemon=True).start()
 
-        def loop():
-            while not self._stop_sweeper.wait(self.sweep_interval):
-                try:
-                    sweep()
-                except Exception as err:  # noqa: BLE001 - a failed sweep is retried on the next tick
-                    print(f"[sweeper] failed: {err!r}", flush=True)
-
-        threading.Thread(target=loop, name="sweeper", daemon=True).start()
+    def _every(self, name: str, seconds: float, task) -> None:
+        while not self._stop_sweeper.wait(seconds):
+            try:
+                task()
+            except Exception as err:  # noqa: BLE001 - a failed tick is retried on the next one
+                print(f"[{name}] failed: {err!r}", flush=True)

@@ -42,6 +42,9 @@ class Client:
     def put(self, path: str, body: dict) -> dict:
         return self._call("PUT", path, json.dumps(body).encode())
 
+    def patch(self, path: str, body: dict) -> dict:
+        return self._call("PATCH", path, json.dumps(body).encode())
+
     def delete(self, path: str) -> dict:
         return self._call("DELETE", path, None)
 

@@ -18,3 +18,11 @@ def to_ms(text) -> int | None:
     if unit is None and "." in number:
         return None  # milliseconds are whole: "1.5" is most likely a forgotten unit
     return round(float(number) * _MS[unit or "ms"])
+
+
+def text(ms: int) -> str:
+    """The largest unit that says it exactly: 1800000 -> 30m, 5400000 -> 90m, 1500 -> 1500ms."""
+    for unit in ("d", "h", "m", "s"):
+        if ms % _MS[unit] == 0:
+            return f"{ms // _MS[unit]}{unit}"
+    return f"{ms}ms"

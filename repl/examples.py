@@ -65,6 +65,16 @@ examples:
   repl snapshot list
   repl snapshot delete ami-0abc1234             deregisters the image and deletes its EBS snapshots
 """
+POOL = """\
+examples:
+  repl pool create cpu --spec t3.micro --size 2 --wait    two instances booted, their agents idle
+  repl run --spec t3.micro -c "make test"       takes one of them: the command starts at once
+  repl run --spec t3.micro --no-pool -c "..."   a fresh instance all the same
+  repl pool create gpu --spec g5.xlarge --size 1 --spot --idle-timeout 1h
+  repl pool list                                sizes, idle instances and what they cost per hour
+  repl pool resize cpu --size 0                 keeps none (the pool stays, empty)
+  repl pool delete cpu                          terminates its idle instances, cancels its spot requests
+"""
 SSH = """\
 examples:
   repl ssh r8k2m9xq1d                           a login shell on the run's instance, with a key made for the run

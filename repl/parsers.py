@@ -1,9 +1,13 @@
 """The argparse tree of every `repl` command (`repl run`'s own: run_parser.py)."""
 import argparse
 
+from functions.core.pools import MAX_POOL_SIZE
+
 from repl import __version__, examples, flags
-from repl.commands import artifacts, cache, completion, cost, dashboard, instances, local, orphans, setup, snapshots, ssh
+from repl.commands import (artifacts, cache, completion, cost, dashboard, instances, local, orphans, pools, setup,
+                           snapshots, ssh)
 from repl.parser_parts import RAW, json_flag, noun, with_id
+from repl.run_parser import duration
 from repl.run_parser import add_run
 
 
@@ -20,7 +24,8 @@ def build() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"repl {__version__}")
     nouns = parser.add_subparsers(dest="noun", required=True)
     add_run(nouns)
-    for add in (_artifact, _instance, _local, _cache, _orphan, _snapshot, _ssh, _setup, _cost, _dashboard, _completion):
+    for add in (_artifact, _instance, _local, _cache, _orphan, _snapshot, _pool, _ssh, _setup, _cost, _dashboard,
+                _completion):
         add(nouns)
     return parser
 
@@ -94,6 +99,47 @@ def _snapshot(nouns) -> None:
     delete = actions.add_parser("delete", help="deregister the image, then delete its EBS snapshots")
     delete.add_argument("snapshot_id", metavar="ID", help="the snapshot's id (ami-...)")
     json_flag(delete, 'print {"deleted": ID, "snapshot_ids": [...]}').set_defaults(handler=snapshots.delete)
+
+
+def _pool(nouns) -> None:
+    p = noun(nouns, "pool", "instances kept booted for your matching runs, which then start at once", examples.POOL)
+    actions = p.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="keep SIZE instances of a spec booted and idle",
+                                epilog=examples.POOL, formatter_class=RAW)
+    create.add_argument("name", metavar="NAME", help="1 to 32 lower-case letters, digits and -")
+    create.add_argument("--spec", help="as repl run's (required unless --snapshot)")
+    create.add_argument("--size", type=pool_size, required=True, metavar="N", help="instances to keep (0 to 20)")
+    create.add_argument("--spot", action="store_true", help="spot instances, by persistent spot requests")
+    create.add_argument("--region", help="AWS region (default: the control plane's, or the snapshot's)")
+    create.add_argument("--snapshot", metavar="ID", help="boot them from this snapshot (runs must name it too)")
+    create.add_argument("--idle-timeout", type=duration, metavar="DURATION",
+                        help="unused this long, the pool empties until a run matches it again (default: 30m)")
+    create.add_argument("--max-age", type=duration, metavar="DURATION",
+                        help="an idle instance is replaced after this long (default: 12h)")
+    create.add_argument("--wait", action="store_true", help="return once every instance is booted and idle")
+    json_flag(create, 'print {"pool": POOL}').set_defaults(handler=pools.create)
+    json_flag(actions.add_parser("list", help="your pools and what their idle instances cost per hour"),
+              'print {"pools": [...]}').set_defaults(handler=pools.list_pools)
+    get = actions.add_parser("get", help="one pool and its instances")
+    get.add_argument("name", metavar="NAME")
+    json_flag(get, 'print {"pool": POOL}').set_defaults(handler=pools.get)
+    resize = actions.add_parser("resize", help="keep N instances from now on (0: none, the pool stays)")
+    resize.add_argument("name", metavar="NAME")
+    resize.add_argument("--size", type=pool_size, required=True, metavar="N")
+    resize.add_argument("--wait", action="store_true", help="return once the pool is at its new size")
+    json_flag(resize, 'print {"pool": POOL}').set_defaults(handler=pools.resize)
+    delete = actions.add_parser("delete", help="terminate its idle instances (runs on the others go on) and "
+                                "remove it")
+    delete.add_argument("name", metavar="NAME")
+    delete.add_argument("--no-wait", dest="wait", action="store_false",
+                        help="return at once instead of once every idle instance is terminated")
+    json_flag(delete, 'print {"deleted": NAME}').set_defaults(handler=pools.delete)
+
+
+def pool_size(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= MAX_POOL_SIZE:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a pool size; allowed: a whole number from 0 to {MAX_POOL_SIZE}")
+    return int(text)
 
 
 REGION_KEY_HELP = ("administrators: log in with the region's key pair (GET /v1/admin/keys/{region}, saved to "

@@ -33,6 +33,11 @@ def add_run(nouns) -> argparse.ArgumentParser:
     p.add_argument("--region", help="AWS region (default: the control plane's)")
     p.add_argument("--snapshot", metavar="ID", help="launch from this snapshot (see repl snapshot --help); "
                    "region and arch are the snapshot's, --spec defaults to t3.micro or t4g.micro")
+    pool = p.add_mutually_exclusive_group()
+    pool.add_argument("--pool", metavar="NAME", help="take an instance of this pool of yours (repl pool list): an "
+                      "error if it keeps another spec, region, market or snapshot; without it, any matching pool of "
+                      "yours is used")
+    pool.add_argument("--no-pool", action="store_true", help="always launch a fresh instance, even if a pool matches")
     p.add_argument("-e", "--env", action="append", metavar="KEY[=VALUE]",
                    help="set KEY in the command's environment (repeatable); KEY alone takes this shell's value. "
                    "Values are kept out of every record and log")

@@ -71,7 +71,8 @@ def flag_env(items: list | None, environ) -> dict | None:
     return env
 
 
-def request_body(resolved: Resolved, command: str, snapshot: str | None, max_cost_usd: float | None = None) -> dict:
+def request_body(resolved: Resolved, command: str, snapshot: str | None, max_cost_usd: float | None = None,
+                 pool: str | None = None, no_pool: bool = False) -> dict:
     """POST /v1/runs's body, checked here first: a typo costs no round trip, and a bad value from
     repl.toml is named with the file and table it came from."""
     values = resolved.values
@@ -87,6 +88,10 @@ def request_body(resolved: Resolved, command: str, snapshot: str | None, max_cos
         body["artifacts"] = values["artifacts"]
     if max_cost_usd is not None:  # a flag only (--max-cost): a limit per run, not a project default
         body["max_cost_usd"] = max_cost_usd
+    if pool:
+        body["pool"] = pool
+    if no_pool:
+        body["no_pool"] = True
     try:  # the API's own rules (functions/core/requests.py): a mistake costs no round trip
         parse_run_request(body, default_region=DEFAULT_REGION)
     except Invalid as err:

@@ -8,11 +8,11 @@ from functions.http import VERSION
 from functions.api import models
 from functions.api.identity import owner
 from functions.api.routes import artifacts, cache, health, instances, keys, orphans, runs, snapshots, ssh_keys, workdirs
-from functions.api.routes import tailscale
+from functions.api.routes import pools, tailscale
 from functions.observability import logger
 
 app = http_errors.resolver()
-for module in (health, runs, artifacts, instances, cache, snapshots, keys, orphans, workdirs, ssh_keys, tailscale):
+for module in (health, runs, artifacts, instances, cache, snapshots, keys, orphans, workdirs, ssh_keys, tailscale, pools):
     app.include_router(module.router)
 SECURITY = {"iam": APIKey(name="Authorization", in_=APIKeyIn.header, description=(
     "AWS SigV4: the HTTP API's IAM auth (the embedded stack: `Bearer <its local token>`)"))}

@@ -14,7 +14,7 @@ from pydantic_core import PydanticCustomError
 
 from functions.api import ssh_keys, tailscale, workdirs
 from functions.aws import regions
-from functions.core import artifacts as globs, requests, run_env, snapshots, specs, states
+from functions.core import artifacts as globs, pools, requests, run_env, snapshots, specs, states
 from functions.http import NOT_ALLOWED, Allowed, Answer, Body, Time
 
 Status = Literal[states.ACTIVE_STATUSES + states.TERMINAL_STATUSES]
@@ -172,7 +172,7 @@ class ArtifactList(Answer):
 
 class InstanceView(Answer):
     instance_id: str | None
-    run_id: str
+    run_id: str | None = Field(description="null: an idle instance of a pool")
     region: str
     instance_type: str
     spot: bool
@@ -183,6 +183,7 @@ class InstanceView(Answer):
     launched_at: Time | None
     registered_at: Time | None
     terminated_at: Time | None
+    pool: str | None = Field(description="the pool it was launched for; null: launched for its run")
 
 
 class InstanceList(Answer):
@@ -302,3 +303,65 @@ class TailscaleSettings(Answer):
     tailnet: str | None
     api_key: Literal["stored", "absent"] = Field(description="never the key itself")
     key_id: str | None = Field(description="the stored token's id, as the admin console's Keys page lists it")
+
+
+IdleTimeout = Annotated[int, Field(ge=pools.MIN_IDLE_TIMEOUT_MS, le=pools.MAX_IDLE_TIMEOUT_MS), Allowed(
+    f"milliseconds from {pools.MIN_IDLE_TIMEOUT_MS} to {pools.MAX_IDLE_TIMEOUT_MS}")]
+MaxAge = Annotated[int, Field(ge=pools.MIN_MAX_AGE_MS, le=pools.MAX_MAX_AGE_MS), Allowed(
+    f"milliseconds from {pools.MIN_MAX_AGE_MS} to {pools.MAX_MAX_AGE_MS}")]
+PoolSize = Annotated[int, Field(ge=0, le=pools.MAX_POOL_SIZE), Allowed(f"an integer from 0 to {pools.MAX_POOL_SIZE}")]
+
+
+class CreatePool(Body):
+    name: PoolName
+    spec: Annotated[str, Field(pattern=specs.SPEC, max_length=specs.MAX_SPEC_CHARS), Allowed(specs.ALLOWED)] | None \
+        = None  # null or absent: only with a snapshot (its arch's default type)
+    size: PoolSize
+    spot: Annotated[bool, Allowed("true, false")] = False
+    region: Annotated[str, Field(pattern=requests.REGION), Allowed("e.g. us-east-1, eu-west-1")] | None = None
+    snapshot: Annotated[str, Field(pattern=snapshots.AMI_ID), Allowed("a snapshot's AMI id, e.g. ami-0abc123")] | None \
+        = None
+    idle_timeout_ms: IdleTimeout = pools.DEFAULT_IDLE_TIMEOUT_MS
+    max_age_ms: MaxAge = pools.DEFAULT_MAX_AGE_MS
+
+
+class ResizePool(Body):
+    size: PoolSize
+
+
+class PoolInstanceView(Answer):
+    instance_id: str | None
+    state: Literal[states.REQUESTED, states.INST_PENDING, states.INST_RUNNING, "terminating", states.TERMINATED]
+    run_id: str | None = Field(description="the run that claimed it; null: idle, or booting")
+    registered_at: Time | None
+    expires_at: Time = Field(description="idle: replaced at this time (max age); claimed: its run's deadline")
+
+
+class PoolView(Answer):
+    name: str
+    state: Literal["active", "dormant", "deleting"] = Field(
+        description="dormant: unused for its idle timeout, it keeps no instance until a run matches it")
+    spec: str
+    instance_type: str
+    region: str
+    spot: bool
+    snapshot: str | None
+    size: int
+    idle: int = Field(description="registered and unclaimed: a matching run starts on one at once")
+    booting: int
+    claimed: int = Field(description="taken by runs: each ends with its run, and is replaced")
+    idle_timeout_ms: int
+    max_age_ms: int
+    price_usd_per_hour: float | None = Field(description="one instance's; null: not known yet")
+    idle_cost_usd_per_hour: float | None = Field(description="what its unclaimed instances cost per hour")
+    created_at: Time
+    used_at: Time
+    instances: list[PoolInstanceView]
+
+
+class PoolAnswer(Answer):
+    pool: PoolView
+
+
+class PoolList(Answer):
+    pools: list[PoolView]

@@ -12,7 +12,7 @@ from functions.core.naming import idempotent_run_id, new_run_id
 from functions.core.records import Run
 from functions.core.requests import RunRequest, parse_run_request
 from functions.observability import RUNS_CREATED, emit
-from functions.pools import claims
+from functions.lifecycle import pool_claims as claims
 from functions.settings import settings
 from functions.store import instances, logs, runs
 

@@ -11,7 +11,7 @@ from functions.core.clock import now_ms
 from functions.core.errors import Conflict, Invalid, NameTaken, NotFound, ResourceStateConflict
 from functions.core.records import Run, Snapshot
 from functions.core.requests import RunRequest
-from functions.core.specs import DEFAULT_TYPES, parse_spec
+from functions.core.specs import DEFAULT_TYPES, Spec, parse_spec
 from functions.settings import settings
 from functions.store import instances, runs
 from functions.store import snapshots as store
@@ -59,18 +59,26 @@ def _current(owner: str, snapshot_id: str, field: str) -> Snapshot:
 
 def launch_from(owner: str, req: RunRequest) -> tuple[RunRequest, str]:
     """The run request completed from its snapshot (region, arch, a default spec) and the image to launch."""
-    snapshot = _current(owner, req.snapshot, "snapshot")
+    region, spec = completed_from(owner, req.snapshot, req.region, req.spec)
+    return dataclasses.replace(req, region=region, spec=spec), req.snapshot
+
+
+def completed_from(owner: str, snapshot_id: str, region: str | None, spec: Spec | None,
+                   field: str = "snapshot") -> tuple[str, Spec]:
+    """(region, spec) for what launches from this snapshot (a run, a pool's instances): the snapshot's
+    region and a spec of its arch; 4xx if it is not the caller's, not available, or they differ."""
+    snapshot = _current(owner, snapshot_id, field)
     if snapshot.state != core.AVAILABLE:
         hint = "; wait for it: repl snapshot list" if snapshot.state == core.PENDING else ""
-        raise Conflict(f"snapshot: {req.snapshot} is {snapshot.state}, not available{hint}", field="snapshot")
-    region, arch = snapshot.region, snapshot.arch
-    if req.region not in (None, region):
-        raise Invalid(f"snapshot: {req.snapshot} is in {region}, not {req.region}; images are regional: "
-                      f"drop --region or use {region}", field="snapshot")
-    if req.spec and req.spec.arch != arch:
-        raise Invalid(f"snapshot: {req.snapshot} is {arch}, but spec {req.spec.text} is {req.spec.arch}; "
-                      f"use a {arch} spec, or none ({DEFAULT_TYPES[arch]})", field="snapshot")
-    return dataclasses.replace(req, region=region, spec=req.spec or parse_spec(DEFAULT_TYPES[arch])), req.snapshot
+        raise Conflict(f"{field}: {snapshot_id} is {snapshot.state}, not available{hint}", field=field)
+    arch = snapshot.arch
+    if region not in (None, snapshot.region):
+        raise Invalid(f"{field}: {snapshot_id} is in {snapshot.region}, not {region}; images are regional: "
+                      f"drop --region or use {snapshot.region}", field=field)
+    if spec and spec.arch != arch:
+        raise Invalid(f"{field}: {snapshot_id} is {arch}, but spec {spec.text} is {spec.arch}; "
+                      f"use a {arch} spec, or none ({DEFAULT_TYPES[arch]})", field=field)
+    return snapshot.region, spec or parse_spec(DEFAULT_TYPES[arch])
 
 
 def _running_source(owner: str, source: str) -> tuple[Run, str]:

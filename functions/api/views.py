@@ -5,7 +5,7 @@ cannot drift apart.
 """
 from functions.core import costs
 from functions.core.clock import iso, now_ms
-from functions.core.records import Instance, Interruption, LogBatch, Orphan, Run, Snapshot
+from functions.core.records import Instance, Interruption, LogBatch, Orphan, Pool, Run, Snapshot
 
 
 def run_view(run: Run) -> dict:
@@ -39,7 +39,24 @@ def instance_view(instance: Instance) -> dict:
             "instance_type": instance.instance_type, "spot": instance.spot, "spot_price": instance.spot_price,
             "state": instance.state, "public_ip": instance.public_ip, "tailscale_hostname": instance.tailscale_hostname,
             "launched_at": iso(instance.launched_ms), "registered_at": iso(instance.registered_ms),
-            "terminated_at": iso(instance.terminated_ms)}
+            "terminated_at": iso(instance.terminated_ms), "pool": instance.pool_name}
+
+
+def pool_view(pool: Pool, members: list[Instance], now: int) -> dict:
+    """Its instances by what they do now; the idle cost is what the unclaimed ones pay per hour (a claimed
+    one is its run's cost)."""
+    unclaimed = [m for m in members if m.run_id is None]
+    idle = sum(m.registered_ms is not None for m in unclaimed)
+    price = pool.price_usd_per_hour
+    return {"name": pool.name, "state": "deleting" if pool.deleting else "dormant" if pool.dormant(now) else "active",
+            "spec": pool.spec, "instance_type": pool.instance_type, "region": pool.region, "spot": pool.spot,
+            "snapshot": pool.snapshot, "size": pool.size, "idle": idle, "booting": len(unclaimed) - idle,
+            "claimed": len(members) - len(unclaimed), "idle_timeout_ms": pool.idle_timeout_ms,
+            "max_age_ms": pool.max_age_ms, "price_usd_per_hour": price,
+            "idle_cost_usd_per_hour": None if price is None else round(price * len(unclaimed), 6),
+            "created_at": iso(pool.created_ms), "used_at": iso(pool.used_ms),
+            "instances": [{"instance_id": m.instance_id, "state": m.state, "run_id": m.run_id,
+                           "registered_at": iso(m.registered_ms), "expires_at": iso(m.deadline_ms)} for m in members]}
 
 
 def snapshot_view(snapshot: Snapshot) -> dict:

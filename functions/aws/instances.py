@@ -110,12 +110,12 @@ def tag(region: str, instance_id: str, tags: dict) -> None:
                                         Tags=[{"Key": k, "Value": str(v)} for k, v in tags.items()])
 
 
-def find_request_instance(region: str, request_id: str) -> str | None:
-    """The instance a persistent spot request launched, if it has: DescribeInstances by its request id
-    (the seed's policy has no DescribeSpotInstanceRequests)."""
+def request_instances(region: str, request_id: str) -> list[str]:
+    """The live instances a persistent spot request launched: DescribeInstances by its request id. More
+    than one when an instance was interrupted or terminated before the request was cancelled (EC2 then
+    launches another, untagged)."""
     pages = clients.ec2(region).get_paginator("describe_instances").paginate(
         Filters=[{"Name": "spot-instance-request-id", "Values": [request_id]},
                  {"Name": "instance-state-name", "Values": list(LIVE_EC2_STATES)}])
     with aws_call("ec2:DescribeInstances", region):
-        found = [i["InstanceId"] for page in pages for r in page["Reservations"] for i in r["Instances"]]
-    return found[0] if found else None
+        return [i["InstanceId"] for page in pages for r in page["Reservations"] for i in r["Instances"]]

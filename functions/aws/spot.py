@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from functions.aws import clients
 from functions.aws.errors import aws_call, tolerating
+from functions.core.naming import TAG_CONTROL_ID
 
 PRODUCT = "Linux/UNIX"  # our Ubuntu images
 
@@ -40,6 +41,17 @@ def cancel_spot_request(region: str, request_id: str) -> None:
     """Cancel a request; one already gone is fine. Its instance, if any, keeps running: terminate it too."""
     with aws_call("ec2:CancelSpotInstanceRequests", region), tolerating("InvalidSpotInstanceRequestID.NotFound"):
         clients.ec2(region).cancel_spot_instance_requests(SpotInstanceRequestIds=[request_id])
+
+
+def open_requests(region: str, control_id: str) -> list[dict]:
+    """Our persistent requests that are not cancelled, closed or failed: {"request_id", "instance_id", "tags"}.
+    A request whose record no pool instance keeps is a leak the sweeper cancels (it relaunches forever)."""
+    with aws_call("ec2:DescribeSpotInstanceRequests", region):
+        found = clients.ec2(region).describe_spot_instance_requests(Filters=[
+            {"Name": f"tag:{TAG_CONTROL_ID}", "Values": [control_id]},
+            {"Name": "state", "Values": ["open", "active", "disabled"]}])["SpotInstanceRequests"]
+    return [{"request_id": r["SpotInstanceRequestId"], "instance_id": r.get("InstanceId"),
+             "tags": {t["Key"]: t["Value"] for t in r.get("Tags", [])}} for r in found]
 
 
 def spot_price(region: str, instance_type: str) -> float | None:

@@ -133,7 +133,7 @@ class SshKey:
 @dataclass(frozen=True)
 class Pool:
     """`repl pool create`: instances of one spec kept booted, their agents registered and idle, for the
-    owner's runs that match (functions/pools/). Named per owner; its id tells one pool of a name from
+    owner's runs that match (functions/lifecycle/pool_keeper.py). Named per owner; its id tells one pool of a name from
     the next one created after a delete."""
 
     owner: str
@@ -146,23 +146,33 @@ class Pool:
     region: str
     spot: bool
     size: int
-    idle_timeout_ms: int  # an idle instance older than this is replaced (its skyrepl:deadline tag)
-    max_age_ms: int  # ...and so is one this old, idle timeout or not
+    idle_timeout_ms: int  # unused this long (no claim, create or resize), the pool empties until its next use
+    max_age_ms: int  # an instance idle this long after its launch is replaced (its skyrepl:deadline tag)
     created_ms: int
+    used_ms: int  # the last claim, create or resize: the idle timeout counts from here
     snapshot: str | None = None  # an AMI id: its instances boot from it (runs must name it too)
     image_id: str | None = None
     price_usd_per_hour: float | None = None  # one instance's (on-demand list price, or spot price at creation)
     deleting_ms: int | None = None  # `repl pool delete`: no run claims from it; gone once its idle instances are
+    lease_until_ms: int | None = None  # one keeper at a time (functions/store/pools.py lease)
+    wanted_ms: int | None = None  # a keeper was asked for while another held the lease: that one goes on
 
     @property
     def deleting(self) -> bool:
         return self.deleting_ms is not None
 
+    def dormant(self, now: int) -> bool:
+        """Unused for its idle timeout: it keeps no instance (and costs nothing) until a run matches it."""
+        return now >= self.used_ms + self.idle_timeout_ms
+
+    def target(self, now: int) -> int:
+        return 0 if self.deleting or self.dormant(now) else self.size
+
 
 @dataclass(frozen=True)
 class Instance:
     """The record of an instance we launch, written before RunInstances (two-phase spawn). A pool's
-    instance has no run until one claims it (functions/pools/claims.py)."""
+    instance has no run until one claims it (functions/lifecycle/pool_claims.py)."""
 
     instance_key: str
     run_id: str | None

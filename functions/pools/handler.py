@@ -1,7 +1,7 @@
 """The pool keeper's Lambda: {"owner", "name"} keeps that pool (after a claim, a create, a resize);
 anything else (the schedule) keeps every pool."""
 from functions.observability import logger
-from functions.pools import keeper
+from functions.lifecycle import pool_keeper as keeper
 from functions.store import pools
 
 

@@ -91,16 +91,16 @@ def pool_members(pool_id: str) -> list[Instance]:
 
 
 def claim(instance: Instance, run_id: str, deadline_ms: int, now_ms: int) -> Instance | None:
-    """The idle instance given to this run, if no other run took it first (one conditional write, so
-    two runs never get the same instance); None if it is taken or no longer idle."""
+    """The pool's instance (idle, or booting) given to this run, if no other run took it first (one
+    conditional write, so two runs never get the same instance); None if it is taken or has ended."""
     answer = {}
 
     def write():
         answer.update(tables.instances().update_item(
             Key={"instance_key": instance.instance_key}, ReturnValues="ALL_NEW",
             UpdateExpression="SET run_id = :run, deadline_ms = :deadline, claimed_ms = :now",
-            ConditionExpression="attribute_not_exists(run_id) AND attribute_exists(registered_ms) AND #st = :running",
+            ConditionExpression="attribute_not_exists(run_id) AND attribute_exists(instance_id) AND #st IN (:pending, :running)",
             ExpressionAttributeNames={"#st": "state"},
             ExpressionAttributeValues={":run": run_id, ":deadline": deadline_ms, ":now": now_ms,
-                                       ":running": states.INST_RUNNING}))
+                                       ":pending": states.INST_PENDING, ":running": states.INST_RUNNING}))
     return decode(Instance, answer["Attributes"]) if condition_held(write) else None

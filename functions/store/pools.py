@@ -44,3 +44,41 @@ def update(pool: Pool, **fields) -> Pool | None:
 
 def delete(pool: Pool) -> None:
     tables.pools().delete_item(Key={"owner": pool.owner, "name": pool.name})
+
+
+
+def used(pool: Pool, now: int) -> None:
+    """A run matched it (claimed or not): the idle timeout starts again, and a dormant pool fills."""
+    _set_if_same(pool, "used_ms", now)
+
+
+def want(pool: Pool, now: int) -> None:
+    """Ask for a keep (written before trying the lease: the holder sees it when it releases)."""
+    _set_if_same(pool, "wanted_ms", now)
+
+
+def _set_if_same(pool: Pool, field: str, value: int) -> bool:
+    return condition_held(lambda: tables.pools().update_item(
+        Key={"owner": pool.owner, "name": pool.name}, UpdateExpression="SET #f = :v", ExpressionAttributeNames={"#f": field},
+        ConditionExpression="pool_id = :id", ExpressionAttributeValues={":v": value, ":id": pool.pool_id}))
+
+
+def lease(pool: Pool, now: int, lease_ms: int) -> bool:
+    """The pool's keeper lease, unless another keeper holds it (two keepers would both launch the deficit)."""
+    return condition_held(lambda: tables.pools().update_item(
+        Key={"owner": pool.owner, "name": pool.name}, UpdateExpression="SET lease_until_ms = :until",
+        ConditionExpression="pool_id = :id AND (attribute_not_exists(lease_until_ms) OR lease_until_ms < :now)",
+        ExpressionAttributeValues={":until": now + lease_ms, ":now": now, ":id": pool.pool_id}))
+
+
+def release(pool: Pool, started_ms: int) -> bool:
+    """The lease given back, unless a keep was asked for since `started_ms` (False: keep again, still holding
+    it). A pool deleted meanwhile has nothing to give back."""
+    released = condition_held(lambda: tables.pools().update_item(
+        Key={"owner": pool.owner, "name": pool.name}, UpdateExpression="REMOVE lease_until_ms",
+        ConditionExpression="pool_id = :id AND (attribute_not_exists(wanted_ms) OR wanted_ms < :started)",
+        ExpressionAttributeValues={":started": started_ms, ":id": pool.pool_id}))
+    if released:
+        return True
+    current = get(pool.owner, pool.name)
+    return current is None or current.pool_id != pool.pool_id

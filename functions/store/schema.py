@@ -30,7 +30,7 @@ class Table:
 # confirmed; the sweeper reconciles them (functions/lifecycle/reconcile.py).
 RUNS = Table("Runs", "run_id", indexes=(Index("by_owner", "owner", "created_at"),
                                         Index("unsettled", "unsettled", "created_at")))
-# `by_pool` (sparse): a pool's instances, idle or claimed (functions/pools/).
+# `by_pool` (sparse): a pool's instances, idle or claimed (functions/lifecycle/pool_keeper.py).
 INSTANCES = Table("Instances", "instance_key", indexes=(Index("by_owner", "owner", "created_at"),
                                                         Index("by_pool", "pool_id", "created_at")))
 LOGS = Table("Logs", "run_id", sort_key="seq", sort_key_type="N", ttl_attribute="expires_at")

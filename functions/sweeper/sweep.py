@@ -14,12 +14,13 @@ from functions.core.naming import TAG_DEADLINE, TAG_INSTANCE_KEY, TAG_POOL, TAG_
 from functions.core.records import Instance, Orphan, Run
 from functions.lifecycle import reconcile, teardown
 from functions.observability import INSTANCES_PAST_DEADLINE, LEAKS_CAUGHT, ORPHANS_FOUND, emit
-from functions.pools.keeper import retire
+from functions.lifecycle.pool_keeper import IDLE_TIMEOUT, MAX_AGE, retire, terminate_unrecorded
 from functions.settings import settings
 from functions.store import instances, orphans, pools, runs
 
 LAUNCH_GRACE_MS = 3 * 60_000  # a run's own workflow terminates it first; the sweeper is the backstop
 PAST_DEADLINE = "past its deadline"
+UNACCOUNTED_REQUEST = "its persistent spot request is one no pool accounts for"
 
 
 def sweep() -> dict:
@@ -48,6 +49,7 @@ def sweep() -> dict:
                 _end_workflow_wait(run, why)
                 terminated.append({"instance_id": found["instance_id"], "region": region, "reason": why})
                 run_ids.append(run_id)  # an orphan's too: its tag names the device as Provision did
+        terminated += unaccounted_spot_requests(region, now_ms())
     reconciled = reconcile.sweep()
     teardown.leave_tailnet(*run_ids)  # last: a Tailscale outage delays no termination
     emit({LEAKS_CAUGHT: len(terminated), ORPHANS_FOUND: len(orphan_ids),  # every sweep, zeros too: alarms see data
@@ -74,6 +76,24 @@ def verdict(found: dict, run: Run | None, now: int) -> str | None:
     return None
 
 
+def unaccounted_spot_requests(region: str, now: int) -> list:
+    """Cancel our open persistent requests that no live pool instance's record holds (a pool deleted
+    half-way, a keeper that died between its request and its record...), then terminate what each
+    launched: left alone, such a request relaunches for ever, untagged."""
+    cancelled = []
+    for request in provider.open_requests(region, settings().control_id):
+        key = request["tags"].get(TAG_INSTANCE_KEY)
+        member = instances.get(key) if key else None
+        if member and not member.gone and (member.spot_request_id == request["request_id"] or (
+                member.spot_request_id is None and now - member.created_ms < LAUNCH_GRACE_MS)):
+            continue  # its pool's (or, just made, about to be recorded as such)
+        provider.cancel_spot_request(region, request["request_id"])
+        launched = [request["instance_id"], *provider.request_instances(region, request["request_id"])]
+        for instance_id in terminate_unrecorded(region, launched, request["tags"]):  # its tags: the instance's
+            cancelled.append({"instance_id": instance_id, "region": region, "reason": UNACCOUNTED_REQUEST})
+    return cancelled
+
+
 def _pool_member(found: dict) -> Instance | None:
     """The record of a pool's instance (its tag names it); None for a run's own instance, or a pool
     instance whose record is gone (an orphan: it goes at its deadline tag like any other)."""
@@ -91,9 +111,11 @@ def pool_verdict(found: dict, member: Instance, now: int) -> str | None:
         return "its pool was deleted"
     if pool.deleting:
         return "its pool is being deleted"
+    if pool.dormant(now):
+        return IDLE_TIMEOUT
     deadline = found.get("tags", {}).get(TAG_DEADLINE)
     if now >= member.deadline_ms or (deadline and parse_iso(deadline) <= now):
-        return "its idle time is up"
+        return MAX_AGE
     return None
 
 

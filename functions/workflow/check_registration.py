@@ -5,7 +5,7 @@ from functions.core.clock import now_ms
 from functions.core.errors import BootTimeout
 from functions.core.records import Instance
 from functions.store import instances
-from functions.workflow.best_effort import attempt
+from functions.lifecycle.best_effort import attempt
 from functions.workflow.guards import load_active
 
 

@@ -4,11 +4,11 @@ from functions.aws.run_start import start_run_event
 from functions.core import costs, naming, states, tokens
 from functions.core.clock import iso, now_ms
 from functions.core.records import Instance, Run
-from functions.pools import claims
+from functions.lifecycle import pool_claims as claims
 from functions.settings import settings
 from functions.store import instances, runs
 from functions.tailscale import membership
-from functions.workflow.best_effort import attempt
+from functions.lifecycle.best_effort import attempt
 from functions.workflow.guards import load_active
 
 

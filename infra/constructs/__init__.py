@@ -1,1 +1,1 @@
-"""One construct per concern: storage, api, workflow, sweeper."""
+"""One construct per concern: storage, api, workflow, sweeper, pools."""

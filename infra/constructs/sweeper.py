@@ -22,7 +22,7 @@ class Sweeper(Construct):
         super().__init__(scope, id)
         self.fn = make_function(self, "Sweeper", handler=SWEEPER_HANDLER, size=settings.FUNCTION_SIZES["Sweeper"])
         storage.use(self.fn, "Sweeper")  # reconciles runs whose workflow ended without ending them
-        grant_aws_actions(self.fn, EC2_ACTIONS["Sweeper"])
+        grant_aws_actions(self.fn, EC2_ACTIONS["Sweeper"], function="Sweeper")
         # A run whose instance it terminates stops waiting on that instance's agent; a run whose
         # execution has ended without ending it is ended here (reconcile: DescribeExecution).
         state_machine.grant(self.fn, "states:SendTaskFailure")

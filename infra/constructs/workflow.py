@@ -10,7 +10,7 @@ from functions.aws.permissions import EC2_ACTIONS, KEY_PARAMETER_PREFIX, PRICE_L
 from functions.workflow.definition import TASK_HANDLERS, definition_json
 from infra import settings
 from infra.constructs.storage import Storage
-from infra.lambda_function import grant_aws_actions, make_function
+from infra.lambda_function import grant_aws_actions, grant_price_list, make_function
 from infra.nag import acknowledge, acknowledge_wildcard, default_policy
 from infra.parameters import grant_parameter, grant_parameters
 
@@ -22,16 +22,13 @@ class Workflow(Construct):
                           for task, handler in TASK_HANDLERS.items()}
         for task, fn in self.functions.items():
             storage.use(fn, task)
-            grant_aws_actions(fn, EC2_ACTIONS[task])
+            grant_aws_actions(fn, EC2_ACTIONS[task], function=task)  # Provision: a claim's tags too
             acknowledge(fn, "Serverless-LambdaDLQ", "a Step Functions task, invoked synchronously: the state "
                         "machine's Retry and Catch (into Cleanup) handle its failures, no event is left over")
 
         for task, actions in PRICE_LIST_ACTIONS.items():  # the price a run pays (functions/aws/prices.py)
-            role = self.functions[task].role
-            policy = iam.Policy(role, "PriceList", roles=[role],
-                                statements=[iam.PolicyStatement(actions=list(actions), resources=["*"])])
-            acknowledge(policy, "AwsSolutions-IAM5[Resource::*]",
-                        "pricing:GetProducts accepts no resource ARN: the Price List API has no resources")
+            if task in self.functions:
+                grant_price_list(self.functions[task], actions)
 
         provision = self.functions["Provision"]
         for task in ("Finalize", "Cleanup"):  # teardown deletes the run's --env values

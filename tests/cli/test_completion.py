@@ -38,7 +38,7 @@ def test_an_unknown_shell_is_a_usage_error_naming_the_ones_supported(repl_main):
 
 
 @pytest.mark.parametrize("line, offered", [
-    ("repl ", ["run", "artifact", "instance", "local", "cache", "orphan", "snapshot", "ssh-config", "ssh", "setup", "cost",
+    ("repl ", ["run", "artifact", "instance", "local", "cache", "orphan", "snapshot", "pool", "ssh-config", "ssh", "setup", "cost",
                "dashboard", "completion", "-h", "--help", "--version"]),
     ("repl sn", ["snapshot"]),
     ("repl artifact ", ["list", "download", "-h", "--help"]),
@@ -46,7 +46,7 @@ def test_an_unknown_shell_is_a_usage_error_naming_the_ones_supported(repl_main):
     ("repl run --ar", ["--artifacts"]),
     ("repl run l", ["list", "logs"]),
     ("repl run --d", ["--dry-run", "--detach"]),
-    ("repl run --spec ubuntu:noble:amd64 --no", ["--no-spot", "--no-sync"]),
+    ("repl run --spec ubuntu:noble:amd64 --no", ["--no-spot", "--no-pool", "--no-sync"]),
     ("repl run list --", ["--help", "--status", "--limit", "--cursor", "--json"]),
     ("repl run list --status ", ["pending", "provisioning", "booting", "running", "succeeded", "failed", "timed_out",
                                  "cancelled", "interrupted", "error"]),

@@ -15,7 +15,7 @@ from tests.functions.api_helpers import OWNER
 aws_tables, plane = api_helpers.aws_tables, api_helpers.plane  # the fixtures these tests share
 
 PROTOCOL = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
-ROW = re.compile(r"^\| `(GET|POST|PUT|DELETE) (/v1/[^`]*)` \| ([^|]*) \|", re.MULTILINE)
+ROW = re.compile(r"^\| `(GET|POST|PUT|PATCH|DELETE) (/v1/[^`]*)` \| ([^|]*) \|", re.MULTILINE)
 
 
 def documented_rows() -> dict:

@@ -14,6 +14,7 @@ EXPECTED_HANDLERS = {
     **TASK_HANDLERS,
     "Sweeper": "functions.sweeper.handler.handler",
     "Startup": "functions.startup.handler.handler",
+    "PoolKeeper": "functions.pools.handler.handler",
 }
 
 

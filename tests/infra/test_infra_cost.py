@@ -1,5 +1,6 @@
-"""Cost: only Provision may look up prices (pricing:GetProducts, which takes no resource ARN), and the
-monthly budget reaches the Api function from cdk context (-c budget_monthly_usd=N; none by default)."""
+"""Cost: only Provision and the pool keeper may look up prices (pricing:GetProducts, which takes no
+resource ARN), and the monthly budget reaches the Api function from cdk context (-c budget_monthly_usd=N;
+none by default)."""
 from types import SimpleNamespace
 
 import pytest
@@ -13,12 +14,13 @@ def scope_with(context: dict):
     return SimpleNamespace(node=SimpleNamespace(get_all_context=lambda: {"control_id": "k3j9xa", **context}))
 
 
-def test_provision_alone_may_get_products_and_on_any_resource(synth):
+def test_provision_and_the_pool_keeper_alone_may_get_products_and_on_any_resource(synth):
     holders = {key for key in synth.functions if "pricing:GetProducts" in synth.actions(synth.role(key))}
-    assert holders == set(PRICE_LIST_ACTIONS) == {"Provision"}
-    [statement] = [s for s in synth.statements(synth.role("Provision")) if "pricing:GetProducts" in as_list(s["Action"])]
-    assert (as_list(statement["Action"]), statement["Resource"], statement.get("Condition")) == (
-        ["pricing:GetProducts"], "*", None)
+    assert holders == set(PRICE_LIST_ACTIONS) == {"Provision", "PoolKeeper"}  # a run's price; a pool's
+    for key in holders:
+        [statement] = [s for s in synth.statements(synth.role(key)) if "pricing:GetProducts" in as_list(s["Action"])]
+        assert (as_list(statement["Action"]), statement["Resource"], statement.get("Condition")) == (
+            ["pricing:GetProducts"], "*", None)
 
 
 def test_no_function_has_another_pricing_action(synth):

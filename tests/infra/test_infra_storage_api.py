@@ -42,12 +42,21 @@ def test_api_url_output_and_provision_api_url_are_the_apis_own_endpoint(synth):
     expected = {"Fn::GetAtt": [api, "ApiEndpoint"]}
     assert synth.template["Outputs"]["ApiUrl"]["Value"] == expected
     assert synth.env("Provision")["API_URL"] == expected
-    assert [key for key in synth.functions if "API_URL" in synth.env(key)] == ["Provision"]
+    # the functions that write user-data: Provision for a run's instance, the pool keeper for a pool's
+    assert {key for key in synth.functions if "API_URL" in synth.env(key)} == {"Provision", "PoolKeeper"}
+    assert synth.env("PoolKeeper")["API_URL"] == expected
 
 
-def test_sweeper_runs_every_five_minutes(synth):
-    (rule,) = synth.of_type("AWS::Events::Rule").values()
-    assert rule["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
-    assert rule["Properties"]["State"] == "ENABLED"
-    (target,) = rule["Properties"]["Targets"]
-    assert target["Arn"] == {"Fn::GetAtt": [synth.functions["Sweeper"][0], "Arn"]}
+def schedules(synth) -> dict[str, str]:
+    """function key -> the schedule expression of the rule that targets it."""
+    found = {}
+    for rule in synth.of_type("AWS::Events::Rule").values():
+        assert rule["Properties"]["State"] == "ENABLED"
+        (target,) = rule["Properties"]["Targets"]
+        (key,) = [k for k, (lid, _) in synth.functions.items() if target["Arn"] == {"Fn::GetAtt": [lid, "Arn"]}]
+        found[key] = rule["Properties"]["ScheduleExpression"]
+    return found
+
+
+def test_the_sweeper_runs_every_five_minutes_and_the_pool_keeper_every_minute(synth):
+    assert schedules(synth) == {"Sweeper": "rate(5 minutes)", "PoolKeeper": "rate(1 minute)"}

@@ -2,7 +2,7 @@
 that breaks one is reported as `path:line: what it imports — the rule`.
 
     core          imports nothing of AWS and reads no environment
-    api|agent_api|workflow|sweeper|startup → lifecycle → aws|store|tailscale → settings → core
+    api|agent_api|workflow|sweeper|startup|pools → lifecycle → aws|store|tailscale → settings → core
       (the four entry layers never import each other; store may use aws.clients, the one client factory)
     routes        call their own package's services only (no store, no aws)
     workflow      task handlers share logic through non-handler modules, never through each other
@@ -31,13 +31,14 @@ ALLOWED = {
     "http": {"http"},
     # tailscale: the names of the settings the administrators' route stores (functions/tailscale/__init__.py)
     "api": {"core", "settings", "observability", "aws", "aws.clients", "store", "tailscale", "http_errors", "http",
-            "api"},
+            "lifecycle", "api"},
     "agent_api": {"core", "settings", "observability", "aws", "aws.clients", "store", "http_errors", "http", "agent_api"},
     "lifecycle": {"core", "settings", "observability", "aws", "aws.clients", "store", "tailscale", "lifecycle"},
     "workflow": {"core", "settings", "observability", "aws", "aws.clients", "store", "tailscale", "lifecycle",
                  "workflow"},
     "sweeper": {"core", "settings", "observability", "aws", "aws.clients", "store", "lifecycle", "sweeper"},
     "startup": {"core", "settings", "observability", "aws", "aws.clients", "startup"},
+    "pools": {"core", "settings", "observability", "aws", "aws.clients", "store", "lifecycle", "pools"},
 }
 NO_THIRD_PARTY = {"core": "pure domain: the standard library (and pydantic) only",
                   "settings": "the environment, parsed: the standard library only"}

@@ -5,6 +5,7 @@ from functions.core.clock import now_ms
 from functions.core.errors import Invalid
 from functions.core.records import Instance, Pool, Run
 from functions.core.requests import RunRequest
+from functions.settings import settings
 from functions.store import instances, pools
 
 
@@ -22,18 +23,35 @@ def matches(pool: Pool, run: Run) -> bool:
         (run.instance_type, run.arch, run.version, run.region, run.spot, run.snapshot)
 
 
+# An idle agent calls every pool_poll_ms: one not heard from for this many calls is taken for dead (the
+# keeper retires it) and the next instance is tried
+SILENT_POLLS = 10
+MIN_SILENCE_MS = 10_000
+
+
 def claim(run: Run, pool: Pool) -> Instance | None:
     """An instance of the pool, now the run's; None if the pool has none to give (a cold launch then)."""
-    members = [m for m in instances.pool_members(pool.pool_id) if m.run_id is None and m.instance_id]
     now = now_ms()
+    pools.used(pool, now)
+    members = [m for m in instances.pool_members(pool.pool_id) if m.run_id is None and m.instance_id]
     # registered ones first (the command starts at once), oldest first (they expire first)
     for member in sorted(members, key=lambda m: (m.registered_ms is None, m.created_ms)):
-        if member.deadline_ms <= now:
+        if not usable(member, now):
             continue
         claimed = instances.claim(member, run.run_id, run.deadline_ms, now)
         if claimed:
             return claimed
     return None
+
+
+def usable(member: Instance, now: int) -> bool:
+    """Not past its max age, and alive as far as we can tell: its agent polls, or it is still booting."""
+    if member.deadline_ms <= now:
+        return False
+    if member.registered_ms is None:
+        return now - (member.launched_ms or member.created_ms) < 1000 * settings().timings.boot_timeout_seconds
+    silence = max(MIN_SILENCE_MS, SILENT_POLLS * settings().pool_poll_ms)
+    return now - (member.last_seen_ms or member.registered_ms) < silence
 
 
 def check_named(owner: str, req: RunRequest) -> None:

@@ -5,21 +5,50 @@ on a schedule (the backstop, as the sweeper is for runs).
 An instance of a spot pool belongs to a persistent request: terminating it alone makes EC2 launch a
 replacement that no record knows (and that is untagged). So `retire` always cancels the request first.
 """
-from functions.aws import bootstrap, provider
+from functions.aws import bootstrap, prices, provider
 from functions.core import naming, states, tokens
 from functions.core.clock import iso, now_ms
 from functions.core.records import Instance, Pool
 from functions.observability import logger
 from functions.settings import settings
 from functions.store import instances, pools
-from functions.workflow.best_effort import attempt
+from functions.lifecycle.best_effort import attempt
+
+
+# One keeper per pool at a time, for at most this long (more than the keeper Lambda's timeout, so a
+# keeper that died mid-way only delays the next one)
+LEASE_MS = 150_000
+# A just-launched instance may not be visible to DescribeInstances yet (EC2 is eventually consistent)
+VISIBLE_WITHIN_MS = 30_000
+MAX_AGE = "it reached its pool's max age"
+IDLE_TIMEOUT = "its pool was not used for its idle timeout"
 
 
 def keep(pool: Pool) -> dict:
+    """The pool kept (see _keep_once) by this call or, if another keeper holds the pool's lease, by that
+    one: it is told first, and keeps once more before it lets go."""
+    pools.want(pool, now_ms())
+    if not pools.lease(pool, now_ms(), LEASE_MS):
+        return {"pool": pool.name, "launched": 0, "retired": 0, "kept_by": "another keeper"}
+    while True:
+        started = now_ms()
+        try:
+            result = _keep_once(pool)
+        except Exception:
+            pools.release(pool, now_ms() + 1)  # a failed keep lets go at once: the next one (its tick) goes on
+            raise
+        if pools.release(pool, started):
+            return result
+        pool = pools.get(pool.owner, pool.name) or pool
+
+
+def _keep_once(pool: Pool) -> dict:
     """Retire what must go, then launch what is missing; what it did."""
+    pool = pools.get(pool.owner, pool.name) or pool
     if pool.deleting:
         return {"pool": pool.name, "launched": 0, "retired": delete(pool)}
     now = now_ms()
+    pool = _priced(pool) if pool.target(now) else pool
     members = instances.pool_members(pool.pool_id)
     live_ids = _live_instance_ids(pool)
     retired = []
@@ -31,13 +60,24 @@ def keep(pool: Pool) -> dict:
         why = retire_reason(member, pool, live_ids, now)
         if why:
             retire(member, why)
-            retired.append(member)
-    unclaimed = [m for m in members if m.run_id is None and m not in retired]
-    surplus = sorted(unclaimed, key=lambda m: (m.registered_ms is not None, -m.created_ms))[:max(0, len(unclaimed) - pool.size)]
-    for member in surplus:  # the booting ones first, then the newest
-        retire(member, f"the pool was resized to {pool.size}")
-    launched = [launch(pool) for _ in range(max(0, pool.size - len(unclaimed)))]
+            retired.append(member.instance_key)
+    unclaimed = [m for m in members if m.run_id is None and m.instance_key not in retired]
+    target = pool.target(now)
+    # the booting ones first, then the newest
+    surplus = sorted(unclaimed, key=lambda m: (m.registered_ms is not None, -m.created_ms))[:max(0, len(unclaimed) - target)]
+    for member in surplus:
+        retire(member, f"the pool was resized to {pool.size}" if target else IDLE_TIMEOUT)
+    launched = [launch(pool) for _ in range(max(0, target - len(unclaimed)))]
     return {"pool": pool.name, "launched": len(launched), "retired": len(retired) + len(surplus)}
+
+
+def _priced(pool: Pool) -> Pool:
+    """One instance's price per hour, looked up once (best effort): what `repl pool list` multiplies."""
+    if pool.price_usd_per_hour is not None:
+        return pool
+    price = attempt("spot price", provider.spot_price, pool.region, pool.instance_type) if pool.spot else None
+    price = price if price is not None else attempt("on-demand price", prices.on_demand, pool.region, pool.instance_type)
+    return (pools.update(pool, price_usd_per_hour=price) or pool) if price is not None else pool
 
 
 def keep_every() -> list:
@@ -47,9 +87,9 @@ def keep_every() -> list:
 
 def retire_reason(member: Instance, pool: Pool, live_ids: set | None, now: int) -> str | None:
     if now >= member.deadline_ms:
-        return "its idle time is up"
+        return MAX_AGE
     if live_ids is not None and member.instance_id and member.instance_id not in live_ids \
-            and now - (member.launched_ms or now) > 60_000:
+            and (member.registered_ms or now - (member.launched_ms or now) > VISIBLE_WITHIN_MS):
         return "EC2 no longer runs it (interrupted?)"
     if member.registered_ms is None and now - (member.launched_ms or member.created_ms) > \
             1000 * settings().timings.boot_timeout_seconds:
@@ -62,7 +102,7 @@ def retire_reason(member: Instance, pool: Pool, live_ids: set | None, now: int) 
 def launch(pool: Pool) -> Instance:
     """One more idle instance: its record first (two-phase spawn), then the launch."""
     now = now_ms()
-    deadline = min(now + pool.idle_timeout_ms, now + pool.max_age_ms)
+    deadline = now + pool.max_age_ms  # a claim moves it to the run's
     instance = Instance(instance_key="k" + naming.new_id(15), run_id=None, owner=pool.owner, region=pool.region,
                         instance_type=pool.instance_type, spot=pool.spot, state=states.REQUESTED, created_ms=now,
                         deadline_ms=deadline, pool_id=pool.pool_id, pool_name=pool.name)
@@ -70,7 +110,8 @@ def launch(pool: Pool) -> Instance:
     try:
         return _launch(pool, instance)
     except Exception:
-        retire(instance, "its launch failed")  # nothing half-made stays: a request made is cancelled
+        # nothing half-made stays: a request made is cancelled (the record, as _launch left it, says)
+        retire(instances.get(instance.instance_key) or instance, "its launch failed")
         raise
 
 
@@ -88,7 +129,8 @@ def _launch(pool: Pool, instance: Instance) -> Instance:
         request = provider.request_spot_instance(region, pool.instance_type, image_id, user_data, tags,
                                                  boot["security_group_id"], boot["key_name"], client_token)
         instance = instances.update(instance.instance_key, spot_request_id=request["request_id"])
-        instance_id = request["instance_id"] or provider.find_request_instance(region, request["request_id"])
+        instance_id = request["instance_id"] or next(iter(provider.request_instances(region, request["request_id"])),
+                                                     None)
         if instance_id is None:  # not fulfilled yet: a later keep() tags it once it is there
             return instance
         provider.tag(region, instance_id, tags)
@@ -103,10 +145,10 @@ def _launch(pool: Pool, instance: Instance) -> Instance:
 
 def _adopt(member: Instance, pool: Pool) -> Instance:
     """A spot request fulfilled since it was made: its instance tagged as ours, and recorded."""
-    instance_id = attempt("spot request's instance", provider.find_request_instance, member.region,
-                          member.spot_request_id)
-    if not instance_id:
+    found = attempt("spot request's instance", provider.request_instances, member.region, member.spot_request_id)
+    if not found:
         return member
+    instance_id = found[0]
     provider.tag(member.region, instance_id, naming.pool_instance_tags(
         settings().control_id, pool.pool_id, pool.name, member.instance_key, iso(member.deadline_ms)))
     return instances.update(member.instance_key, instance_id=instance_id, state=states.INST_PENDING,
@@ -119,12 +161,26 @@ def retire(member: Instance, why: str) -> None:
                                                 "instance_id": member.instance_id, "why": why})
     if member.spot_request_id:
         provider.cancel_spot_request(member.region, member.spot_request_id)
-        if not member.instance_id:  # fulfilled after the record was last written?
-            member = instances.update(member.instance_key, instance_id=provider.find_request_instance(
-                member.region, member.spot_request_id))
+        # every instance the request launched: the recorded one, one fulfilled since the record was last
+        # written, and one EC2 launched in place of an interrupted one (untagged: nothing else finds it)
+        terminate_unrecorded(member.region, provider.request_instances(member.region, member.spot_request_id),
+                             naming.pool_instance_tags(settings().control_id, member.pool_id or "", member.pool_name or "",
+                                                       member.instance_key, iso(member.deadline_ms)),
+                             recorded=member.instance_id)
     if member.instance_id:
         provider.terminate(member.region, member.instance_id)
     instances.update(member.instance_key, state=states.TERMINATED, terminated_ms=now_ms())
+
+
+def terminate_unrecorded(region: str, instance_ids: list, tags: dict, recorded: str | None = None) -> list:
+    """Terminate a spot request's instances that no record names, each tagged as ours first (EC2 launched
+    it untagged, and TerminateInstances is granted on our tagged instances only)."""
+    done = []
+    for instance_id in sorted(set(instance_ids) - {recorded, None}):
+        provider.tag(region, instance_id, tags)
+        provider.terminate(region, instance_id)
+        done.append(instance_id)
+    return done
 
 
 def delete(pool: Pool) -> int:
@@ -141,7 +197,7 @@ def delete(pool: Pool) -> int:
 
 def _live_instance_ids(pool: Pool) -> set | None:
     """The ids EC2 shows live for this pool (None if EC2 could not be asked: then nothing is judged gone)."""
-    found = attempt("pool instances", provider.list_managed, pool.region, settings().control_id, pool=pool.name)
+    found = attempt("pool instances", provider.list_managed, pool.region, settings().control_id)
     if found is None:
         return None
     return {f["instance_id"] for f in found if f.get("tags", {}).get(naming.TAG_POOL) == pool.pool_id}
