@@ -31,7 +31,8 @@ def document() -> dict:
                                             security_schemes=SECURITY, security=[{"iam": []}], description=(
                                                 "Run a command on a fresh cloud VM and know the VM is gone "
                                                 "afterwards. Errors: docs/protocol.md."))
-    models.publish_run_rules(document["components"]["schemas"]["CreateRun"])
+    for launches in ("CreateRun", "CreatePool"):  # both: a region of the partition, a spec or a snapshot
+        models.publish_run_rules(document["components"]["schemas"][launches])
     return document
 
 
