@@ -89,4 +89,5 @@ def _check_room(owned: list, size: int, resized: Pool | None) -> None:
 
 
 def _keep(pool: Pool) -> None:
+    pools.want(pool, now_ms())  # before the keeper starts: "asked for, not yet done" is in the record at once
     lambdas.invoke_async(settings().pool_keeper_function, {"owner": pool.owner, "name": pool.name})

@@ -155,7 +155,8 @@ class Pool:
     price_usd_per_hour: float | None = None  # one instance's (on-demand list price, or spot price at creation)
     deleting_ms: int | None = None  # `repl pool delete`: no run claims from it; gone once its idle instances are
     lease_until_ms: int | None = None  # one keeper at a time (functions/store/pools.py lease)
-    wanted_ms: int | None = None  # a keeper was asked for while another held the lease: that one goes on
+    wanted_ms: int | None = None  # a keep was asked for (by the API, or while another keeper held the lease)
+    kept_ms: int | None = None  # the last keep's end: a keep asked for is done once this is past wanted_ms
 
     @property
     def deleting(self) -> bool:

@@ -2,6 +2,7 @@
 knows its layout."""
 from boto3.dynamodb.conditions import Key
 
+from functions.core.clock import now_ms
 from functions.core.records import Pool
 from functions.store import tables
 from functions.store.codec import check_fields, decode, encode
@@ -75,9 +76,9 @@ def release(pool: Pool, started_ms: int) -> bool:
     """The lease given back, unless a keep was asked for since `started_ms` (False: keep again, still holding
     it). A pool deleted meanwhile has nothing to give back."""
     released = condition_held(lambda: tables.pools().update_item(
-        Key={"owner": pool.owner, "name": pool.name}, UpdateExpression="REMOVE lease_until_ms",
+        Key={"owner": pool.owner, "name": pool.name}, UpdateExpression="SET kept_ms = :now REMOVE lease_until_ms",
         ConditionExpression="pool_id = :id AND (attribute_not_exists(wanted_ms) OR wanted_ms < :started)",
-        ExpressionAttributeValues={":started": started_ms, ":id": pool.pool_id}))
+        ExpressionAttributeValues={":started": started_ms, ":id": pool.pool_id, ":now": max(now_ms(), started_ms)}))
     if released:
         return True
     current = get(pool.owner, pool.name)

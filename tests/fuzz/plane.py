@@ -22,6 +22,7 @@ from functions.core import naming, states, tokens
 from functions.core.clock import now_ms
 from functions.store import instances, runs
 from local import deploy
+from local.deploy import table_env
 from local.gateway import LOCAL_IDENTITY
 from tests.functions.tailscale_fake import FakeTailscale
 from tests.records import make_instance, make_run
@@ -128,6 +129,13 @@ class Plane:
         while any(e["status"] == "RUNNING" for e in self.executions()):
             assert time.monotonic() < deadline, "a fuzzed run's workflow is still running"
             time.sleep(0.05)
+        while self.pools_being_kept():  # ...nor a keep an accepted pool request asked for (it is async)
+            assert time.monotonic() < deadline, "a fuzzed pool's keeper is still at work"
+            time.sleep(0.05)
+
+    def pools_being_kept(self) -> list:
+        items = _pages(self.client("dynamodb").scan, "Items", TableName=table_env()["POOLS_TABLE"])
+        return [i for i in items if int(i.get("wanted_ms", {"N": "0"})["N"]) > int(i.get("kept_ms", {"N": "-1"})["N"])]
 
 
 def _pages(call, key: str, **kwargs) -> list:
