@@ -212,12 +212,6 @@ class Instance:
     def gone(self) -> bool:
         return self.state == states.TERMINATED
 
-    @property
-    def idle(self) -> bool:
-        """A pool's instance, up, its agent registered, no run yet: what a run may claim."""
-        return (self.pool_id is not None and self.run_id is None and not self.gone
-                and self.registered_ms is not None)
-
     def events_after(self, last_event_id: int) -> list[AgentEvent]:
         return sorted((e for e in self.events if e.event_id > last_event_id), key=lambda e: e.event_id)
 

@@ -38,8 +38,7 @@ def keep(pool: Pool) -> dict:
             pools.release(pool, now_ms() + 1)  # a failed keep lets go at once: the next one (its tick) goes on
             raise
         if pools.release(pool, started):
-            return result
-        pool = pools.get(pool.owner, pool.name) or pool
+            return result  # else keep again: _keep_once reads the pool afresh
 
 
 def _keep_once(pool: Pool) -> dict:
