@@ -69,7 +69,9 @@ def publish_run_rules(schema: dict) -> None:
     region = schema["properties"]["region"]["anyOf"][0]
     region.pop("pattern", None)
     region["enum"] = regions.known()
-    schema["anyOf"] = [{"required": ["spec"], "properties": {"spec": {"type": "string"}}}, {"required": ["snapshot"]}]
+    # A null is as good as absent: each branch asks for its field as a string.
+    schema["anyOf"] = [{"required": [field], "properties": {field: {"type": "string"}}}
+                       for field in ("spec", "snapshot")]
 
 
 class WorkdirOffer(Body):

@@ -5,6 +5,7 @@ import json
 import re
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from functions.agent_api.handler import app as agent_app
@@ -142,3 +143,14 @@ def test_an_answer_its_model_refuses_is_a_500_that_says_so_not_a_drift(plane, mo
     status, answer = plane.call("GET", "/v1/health")
     assert (status, answer["error"]["code"]) == (500, "internal")
     assert OWNER not in json.dumps(answer)
+
+
+@pytest.mark.parametrize("schema, rest", [("CreateRun", {"command": "x"}), ("CreatePool", {"name": "p1", "size": 1})])
+def test_a_launch_needs_a_spec_or_a_snapshot_in_the_published_schema_as_in_the_api(user_document, schema, rest):
+    # The document is what clients and the fuzzer trust: a null is no more a snapshot than an absent field.
+    document = {**user_document["components"]["schemas"][schema], "components": user_document["components"]}
+    jsonschema.validate({**rest, "spec": "t3.micro"}, document)
+    jsonschema.validate({**rest, "snapshot": "ami-0123456789abcdef0"}, document)
+    for missing in ({}, {"snapshot": None}, {"spec": None}, {"spec": None, "snapshot": None}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**rest, **missing}, document)
