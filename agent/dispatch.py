@@ -23,6 +23,7 @@ class Dispatcher:
         self.policy = Policy(cfg.log_batch_seconds, cfg.log_batch_bytes)  # shared by every run's shipper
         self._log_seq = 0  # the control plane's last stored batch, at registration
         self.ssh_keys = AuthorizedKeys(cfg.authorized_keys)  # the run owner's, while the run goes on
+        self._kept = set()  # runs whose instance stays after the command (--keep-alive): their keys stay too
 
     def registered(self, reply: dict) -> None:
         """The register answer: how to batch output, where its numbering goes on, and (usually) the
@@ -59,7 +60,9 @@ class Dispatcher:
             self.ssh_keys.tick()
 
     def _ended(self) -> bool:
-        return bool(self.runs) and all(run.reported.is_set() for run in self.runs.values())
+        """Every run has reported, and none keeps the instance for its user (the control plane ends a kept one)."""
+        return (bool(self.runs) and all(run.reported.is_set() for run in self.runs.values())
+                and not self._kept.intersection(self.runs))
 
     def stop_all(self) -> None:
         """The agent is leaving: kill every command still running (SIGTERM, grace, SIGKILL), then give
@@ -103,6 +106,8 @@ class Dispatcher:
                                 artifact_globs=_strings(data.get("artifacts")), policy=self.policy,
                                 first_seq=self._log_seq)
         self.runs[run_id] = run
+        if data.get("keep_alive") is True:
+            self._kept.add(run_id)
         run.start()
 
     def _state(self, data: dict) -> None:

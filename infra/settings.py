@@ -71,6 +71,7 @@ FUNCTION_SIZES = {
     "CheckRegistration": FunctionSize(memory_mb=256, timeout_s=30),
     "StartRun": FunctionSize(memory_mb=256, timeout_s=30),
     "DispatchRun": FunctionSize(memory_mb=256, timeout_s=30),
+    "KeepInstance": FunctionSize(memory_mb=256, timeout_s=30),
     "Finalize": FunctionSize(memory_mb=256, timeout_s=120),  # terminate + confirm (the ASL retries)
     "Cleanup": FunctionSize(memory_mb=256, timeout_s=120),
     "Sweeper": FunctionSize(memory_mb=256, timeout_s=240),  # < the 5 min schedule: sweeps never overlap

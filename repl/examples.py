@@ -35,6 +35,7 @@ INSTANCE = """\
 examples:
   repl instance list                            live instances, with spot prices
   repl instance list --all --json               terminated ones too, as JSON
+  repl instance terminate r8k2m9xq1d            end the instance a --keep-alive run kept, now
 """
 LOCAL = """\
 examples:

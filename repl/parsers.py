@@ -48,10 +48,16 @@ def _artifact(nouns) -> None:
 
 
 def _instance(nouns) -> None:
-    p = noun(nouns, "instance", "list instances", examples.INSTANCE).add_subparsers(dest="action", required=True)
+    p = noun(nouns, "instance", "list instances, end a kept one", examples.INSTANCE).add_subparsers(
+        dest="action", required=True)
     ls = p.add_parser("list", help="your live instances (all of them with --all)")
     ls.add_argument("--all", action="store_true", help="include terminated instances")
     json_flag(ls, "print {\"instances\": [...]}").set_defaults(handler=instances.list_instances)
+    end = p.add_parser("terminate", help="terminate an instance kept after its command (repl run --keep-alive) now")
+    end.add_argument("target", metavar="ID|RUN", help="the instance's id (i-0abc...) or its run's id")
+    end.add_argument("--no-wait", dest="wait", action="store_false",
+                     help="return once asked, without waiting for EC2 to confirm")
+    json_flag(end, 'print {"instance": INSTANCE, "run": RUN}').set_defaults(handler=instances.terminate)
 
 
 def _local(nouns) -> None:

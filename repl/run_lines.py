@@ -1,7 +1,7 @@
 """What `repl` says about a run on stderr: its phases as it starts, and a summary once it has ended."""
 from functions.core import states
 from repl import pricing
-from repl.output import duration, paint, parse_time, price
+from repl.output import duration, paint, parse_time, price, short_time
 
 SEPARATOR = " · "
 
@@ -57,6 +57,9 @@ def _instance_end(run: dict, named: bool) -> str | None:
     """named: the reason already names the instance (a boot timeout does), so it is not named twice."""
     if not run.get("instance_id"):
         return None
+    if run.get("kept_until") and not run.get("terminated_at"):  # --keep-alive: it stays for the user
+        return (f"instance {run['instance_id']} kept until {short_time(run['kept_until'])} UTC (repl ssh {run['run_id']}; "
+                f"repl instance terminate {run['run_id']} ends it)")
     done = "terminated" if run.get("terminated_at") else "being terminated"
     return f"instance {done}" if named else f"instance {run['instance_id']} {done}"
 

@@ -38,6 +38,9 @@ def add_run(nouns) -> argparse.ArgumentParser:
                       "error if it keeps another spec, region, market or snapshot; without it, any matching pool of "
                       "yours is used")
     pool.add_argument("--no-pool", action="store_true", help="always launch a fresh instance, even if a pool matches")
+    p.add_argument("--keep-alive", type=duration, metavar="DURATION",
+                   help="keep the instance this long after the command ends (succeeded or failed), for repl ssh; "
+                   "never past max-duration; repl instance terminate RUN ends it sooner")
     p.add_argument("-e", "--env", action="append", metavar="KEY[=VALUE]",
                    help="set KEY in the command's environment (repeatable); KEY alone takes this shell's value. "
                    "Values are kept out of every record and log")

@@ -72,7 +72,7 @@ def flag_env(items: list | None, environ) -> dict | None:
 
 
 def request_body(resolved: Resolved, command: str, snapshot: str | None, max_cost_usd: float | None = None,
-                 pool: str | None = None, no_pool: bool = False) -> dict:
+                 pool: str | None = None, no_pool: bool = False, keep_alive_ms: int | None = None) -> dict:
     """POST /v1/runs's body, checked here first: a typo costs no round trip, and a bad value from
     repl.toml is named with the file and table it came from."""
     values = resolved.values
@@ -92,6 +92,8 @@ def request_body(resolved: Resolved, command: str, snapshot: str | None, max_cos
         body["pool"] = pool
     if no_pool:
         body["no_pool"] = True
+    if keep_alive_ms is not None:  # a flag only, as --max-cost
+        body["keep_alive_ms"] = keep_alive_ms
     try:  # the API's own rules (functions/core/requests.py): a mistake costs no round trip
         parse_run_request(body, default_region=DEFAULT_REGION)
     except Invalid as err:

@@ -34,6 +34,7 @@ class StartRun(Answer):
     command: str
     deadline_ms: int | None
     spot: bool
+    keep_alive: bool = Field(description="true: the instance stays after the command (its SSH keys too)")
     env: bool = Field(description="true: read the values from GET /v1/agent/env")
     artifacts: list[str]
     archive: Archive | None

@@ -1,5 +1,4 @@
 """What the agent's calls do to the run: registration, events (its heartbeat), logs, status."""
-import dataclasses
 import json
 
 from functions.aws import log_chunks, run_end, run_env, session_key, stepfunctions
@@ -188,10 +187,12 @@ def _report(run: Run, report: AgentReport) -> None:
     """The command has ended: the run is over for its user at once (its terminal status, which the
     follower reads), while the workflow terminates the instance (Finalize records when EC2 confirms).
     The token is sent on here, or by DispatchRun if it is not stored yet (see workflow/dispatch_run.py)."""
-    run = runs.update(run.run_id, agent_report=report)
-    run_end.finish(run.run_id, *outcomes.from_report(run, report), now_ms())
+    now = now_ms()  # a report sent again keeps the first one's keep-alive
+    kept = run.kept_until_ms if run.agent_report else outcomes.kept_until(run, report, now)
+    run = runs.update(run.run_id, agent_report=report, kept_until_ms=kept)
+    run_end.finish(run.run_id, *outcomes.from_report(run, report), now)
     if run.task_token:
-        stepfunctions.succeed(run.task_token, dataclasses.asdict(report))
+        stepfunctions.succeed(run.task_token, outcomes.workflow_report(run, now_ms()))
 
 
 def _started(run: Run | None, instance: Instance) -> None:

@@ -21,6 +21,7 @@ Status = Literal[states.ACTIVE_STATUSES + states.TERMINAL_STATUSES]
 Arch = Literal[specs.ARCHES]
 # Ids in the path: any one may be asked for (unknown: 404), but not longer than any id is
 RunId = Annotated[str, Path(max_length=64, description="e.g. r8k2m9xq1d")]
+InstanceOrRun = Annotated[str, Path(max_length=64, description="an instance id (i-0abc...) or its run's id")]
 SnapshotId = Annotated[str, Path(pattern=snapshots.AMI_ID, description="an AMI id, e.g. ami-0abc123")]
 RegionInPath = Annotated[str, Path(pattern=requests.REGION, description="e.g. us-east-1")]
 NO_NUL = r"^[^\x00]*$"
@@ -60,6 +61,8 @@ class CreateRun(Body):
         | None = None
     pool: PoolName | None = None  # absent: any of the caller's pools that matches
     no_pool: Annotated[bool, Allowed("true, false")] = False
+    keep_alive_ms: Annotated[int, Field(ge=requests.MIN_MAX_DURATION_MS, le=requests.MAX_MAX_DURATION_MS),
+                             Allowed(requests.KEEP_ALIVE_ALLOWED)] | None = None
 
 
 def publish_run_rules(schema: dict) -> None:
@@ -123,6 +126,8 @@ class RunView(Answer):
     launched_at: Time | None = Field(description="the launch request: the instance's cost counts from here")
     terminated_at: Time | None
     pool: str | None = Field(description="the pool whose idle instance it ran on (warm); null: launched for it")
+    keep_alive_ms: int | None = Field(description="how long the instance stays after the command (--keep-alive)")
+    kept_until: Time | None = Field(description="the instance stays until then, its deadline at most (repl ssh)")
 
 
 class RunAnswer(Answer):
@@ -190,6 +195,11 @@ class InstanceView(Answer):
 
 class InstanceList(Answer):
     instances: list[InstanceView]
+
+
+class TerminatedInstance(Answer):
+    instance: InstanceView
+    run: RunView
 
 
 class OrphanView(Answer):

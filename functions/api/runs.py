@@ -6,7 +6,7 @@ from functions.api import budget, snapshots, workdirs
 from functions.api.views import log_entries, run_view
 from functions.aws import lambdas, log_chunks, regions, run_env, stepfunctions
 from functions.core import limits, states
-from functions.core.clock import now_ms
+from functions.core.clock import iso, now_ms
 from functions.core.errors import Conflict, Invalid, RunCancelled, TooManyRuns
 from functions.core.naming import idempotent_run_id, new_run_id
 from functions.core.records import Run
@@ -62,7 +62,8 @@ def _new_run(owner: str, req: RunRequest, image_id: str | None, run_id: str, req
         snapshot=req.snapshot, image_id=image_id, request_hash=request_hash,
         env_names=tuple(sorted(req.env)),  # the values are secrets: only in SSM, until teardown
         workdir_sha256=req.workdir, workdir_key=workdirs.archive_key(owner, req.workdir) if req.workdir else None,
-        artifacts=tuple(req.artifacts), max_cost_usd=req.max_cost_usd, pool=req.pool, no_pool=req.no_pool)
+        artifacts=tuple(req.artifacts), max_cost_usd=req.max_cost_usd, pool=req.pool, no_pool=req.no_pool,
+        keep_alive_ms=req.keep_alive_ms)
 
 
 def _idempotency_key(value: str | None) -> str | None:
@@ -125,7 +126,9 @@ def _note_follower(run: Run) -> bool:
 def cancel_run(owner: str, run_id: str) -> dict:
     run = runs.get_owned(run_id, owner)
     if run.ended:
-        raise Conflict(f"run_id: run {run_id} has already ended ({run.status})", field="run_id")
+        kept = (f"; its instance stays until {iso(run.kept_until_ms)}: repl instance terminate {run_id} ends it"
+                if run.kept(now_ms()) else "")
+        raise Conflict(f"run_id: run {run_id} has already ended ({run.status}){kept}", field="run_id")
     run = runs.update(run_id, cancel_requested_ms=now_ms())
     if run.instance_key:
         # The agent stops the command (SIGTERM, grace, SIGKILL), ships its last output and reports

@@ -101,15 +101,16 @@ def add_key(owner: str, run_id: str, public_key: str) -> tuple[dict, bool]:
 
 
 def _expiry(run: Run, now: int) -> int:
-    """The run's deadline or the TTL from now, whichever comes first."""
+    """The run's deadline (or the end of its keep-alive) or the TTL from now, whichever comes first."""
     ttl_end = now + 1000 * settings().ssh_key_ttl_seconds
-    return min(ttl_end, run.deadline_ms) if run.deadline_ms else ttl_end
+    end = run.kept_until_ms if run.kept(now) else run.deadline_ms
+    return min(ttl_end, end) if end else ttl_end
 
 
 def _live_instance(run: Run) -> Instance:
-    if run.status != states.RUNNING:
-        raise Conflict(f"run_id: run {run.run_id} is {run.status}; SSH keys are only for a running run",
-                       field="run_id")
+    if run.status != states.RUNNING and not run.kept(now_ms()):
+        raise Conflict(f"run_id: run {run.run_id} is {run.status}; SSH keys are only for a running run, or one "
+                       "whose instance stays after it (repl run --keep-alive)", field="run_id")
     instance = instances.get(run.instance_key) if run.instance_key else None
     if instance is None or instance.state != states.INST_RUNNING:
         raise Conflict(f"run_id: run {run.run_id}'s instance is {instance.state if instance else 'not launched'}, "
@@ -119,8 +120,8 @@ def _live_instance(run: Run) -> Instance:
 
 def list_keys(owner: str, run_id: str) -> dict:
     run = runs.get_owned(run_id, owner)
-    instance = instances.get(run.instance_key) if run.instance_key and not run.ended else None
     now = now_ms()
+    instance = instances.get(run.instance_key) if run.instance_key and (not run.ended or run.kept(now)) else None
     found = [key_view(run_id, k, instance) for k in (instance.ssh_keys if instance else ()) if k.expires_ms > now]
     return {"run_id": run_id, "ssh_keys": found}
 

@@ -21,6 +21,7 @@ def run_view(run: Run) -> dict:
         "ended_at": iso(run.ended_ms), "deadline_at": iso(run.deadline_ms), "launched_at": iso(run.launched_ms),
         "terminated_at": iso(run.terminated_ms),  # EC2 confirmed the instance shutting down
         "pool": run.warm_pool,
+        "keep_alive_ms": run.keep_alive_ms, "kept_until": iso(run.kept_until_ms),
     }
 
 

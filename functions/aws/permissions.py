@@ -28,6 +28,7 @@ EC2_ACTIONS = {
     "CheckRegistration": ("ec2:DescribeInstances",),  # the registered instance's public IP
     "StartRun": (),
     "DispatchRun": (),
+    "KeepInstance": (),
     "Finalize": TERMINATE + CANCEL_SPOT,  # a claimed spot pool instance: its request cancelled first
     "Cleanup": TERMINATE + CANCEL_SPOT,
     "Sweeper": TERMINATE + CANCEL_SPOT + OPEN_SPOT_REQUESTS + ("ec2:CreateTags",),  # also retires idle pool instances (functions/lifecycle/pool_keeper.retire)

@@ -24,7 +24,8 @@ def cost_usd(usd_per_hour: float | None, billed_ms: int | None) -> float | None:
 
 
 def run_cost_usd(run, now_ms: int) -> float | None:
-    return cost_usd(run.price_usd_per_hour, instance_ms(run.launched_ms, run.terminated_ms, run.ended_ms, now_ms))
+    ended = None if run.kept(now_ms) else run.ended_ms  # kept after its command: it costs until now
+    return cost_usd(run.price_usd_per_hour, instance_ms(run.launched_ms, run.terminated_ms, ended, now_ms))
 
 
 def cost_window_ms(max_cost_usd: float | None, usd_per_hour: float | None) -> int | None:

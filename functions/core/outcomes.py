@@ -1,6 +1,8 @@
 """A run's terminal status, exit code and reason: from the agent's report (the agent API at once, and
 Finalize again) or from the error that ended the workflow (Cleanup). Pure, so every layer may use it."""
+import dataclasses
 import json
+import math
 
 from functions.core import costs, states
 from functions.core.clock import iso, now_ms
@@ -9,6 +11,7 @@ from functions.core.records import AgentReport, Run
 
 _TIMEOUTS = ("States.Timeout", "States.HeartbeatTimeout")
 _CLOCK_SLACK_MS = 2_000
+MIN_KEEP_MS = 1_000  # less than this left before the deadline: not kept at all
 Outcome = tuple  # (status, exit code or None, reason)
 
 
@@ -63,6 +66,24 @@ def interrupted(run: Run, exit_code: int | None = None) -> Outcome:
     if exit_code is not None:
         reason += f"; the command exited with code {exit_code}"
     return states.INTERRUPTED, exit_code, reason
+
+
+def kept_until(run: Run, report: AgentReport, now: int) -> int | None:
+    """Until when the instance stays after its command (`--keep-alive`), or None: never past the run's
+    deadline, and not after a cancel, an interruption or a timeout (no instance worth keeping, or no time)."""
+    if not run.keep_alive_ms or from_report(run, report)[0] not in (states.SUCCEEDED, states.FAILED):
+        return None
+    until = min(now + run.keep_alive_ms, run.deadline_ms) if run.deadline_ms else now + run.keep_alive_ms
+    return until if until - now >= MIN_KEEP_MS else None
+
+
+def workflow_report(run: Run, now: int) -> dict:
+    """AwaitCompletion's result: the agent's report, and `keep_seconds` when the instance stays (the Kept
+    state's timeout: Step Functions cannot count to a time, only for seconds)."""
+    output = dataclasses.asdict(run.agent_report)
+    if run.kept_until_ms and run.kept_until_ms - now >= MIN_KEEP_MS:
+        output["keep_seconds"] = math.ceil((run.kept_until_ms - now) / 1000)
+    return output
 
 
 def _message(cause) -> str:

@@ -87,6 +87,10 @@ class Run:
     pool: str | None = None  # `--pool NAME`: only this pool; None: any of the owner's pools that matches
     no_pool: bool = False  # `--no-pool`: always a cold launch
     warm_pool: str | None = None  # the pool whose idle instance it claimed (it ran warm); None: launched cold
+    keep_alive_ms: int | None = None  # `--keep-alive`: how long the instance stays after the command ends
+    kept_until_ms: int | None = None  # set at the command's end when it stays: then the workflow's Kept state
+    keep_token: str | None = None  # the Kept state's task token, while it waits (workflow/keep_instance.py)
+    release_requested_ms: int | None = None  # `repl instance terminate`: the kept instance goes now
 
     @property
     def ended(self) -> bool:
@@ -95,6 +99,11 @@ class Run:
     @property
     def cancel_requested(self) -> bool:
         return self.cancel_requested_ms is not None
+
+    def kept(self, now_ms: int) -> bool:
+        """The command has ended and its instance stays for the user (`--keep-alive`), not released yet."""
+        return (self.ended and self.kept_until_ms is not None and now_ms < self.kept_until_ms
+                and self.release_requested_ms is None)
 
     def cancel_overdue(self, now_ms: int) -> bool:
         """A cancel asked for longer ago than the run's grace (its agent's chance to stop the command

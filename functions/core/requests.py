@@ -15,6 +15,8 @@ MAX_MAX_DURATION_MS = 7 * 24 * 3_600_000  # 7 days
 MAX_MAX_COST_USD = 1_000_000  # `--max-cost`: from a hundred-thousandth of a dollar up to this
 MIN_MAX_COST_USD = 0.00001  # ...as DynamoDB keeps no number under 1e-130 (a 5e-324 was a 500, found by the fuzzer)
 MAX_COST_ALLOWED = f"a number of US dollars from {MIN_MAX_COST_USD:.5f} to {MAX_MAX_COST_USD}"
+KEEP_ALIVE_ALLOWED = (f"an integer number of milliseconds from {MIN_MAX_DURATION_MS} to {MAX_MAX_DURATION_MS} "
+                      "(the run's deadline still ends the instance)")
 MAX_COMMAND_BYTES = 16_384  # the command travels in SSE events and DynamoDB items
 # Patterns in the one dialect Python, JSON Schema (ECMA) and pydantic (Rust) read alike: ASCII classes,
 # no \d or \s (Python's \d takes "٣" too). The API's models (functions/api/models.py) publish them.
@@ -22,7 +24,7 @@ SHA256 = r"^[0-9a-f]{64}$"
 REGION = r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"
 _SHA256, _REGION = re.compile(SHA256), re.compile(REGION)
 FIELDS = ("provider", "spec", "command", "max_duration_ms", "spot", "region", "snapshot", "env", "workdir",
-          "artifacts", "max_cost_usd", "pool", "no_pool")
+          "artifacts", "max_cost_usd", "pool", "no_pool", "keep_alive_ms")
 POOL_NAME = r"^[a-z0-9][a-z0-9-]{0,31}$"  # `repl pool create NAME`
 POOL_NAME_ALLOWED = "1 to 32 lower-case letters, digits and -, starting with a letter or digit"
 _POOL_NAME = re.compile(POOL_NAME)
@@ -43,6 +45,7 @@ class RunRequest:
     max_cost_usd: float | None = None  # the run stops (timed_out) before its instance costs more
     pool: str | None = None  # `--pool NAME`: claim from this pool only
     no_pool: bool = False  # `--no-pool`: a cold launch, whatever pools match
+    keep_alive_ms: int | None = None  # `--keep-alive`: the instance stays this long after the command ends
 
 
 def parse_run_request(body, default_region: str) -> RunRequest:
@@ -66,6 +69,7 @@ def parse_run_request(body, default_region: str) -> RunRequest:
         max_cost_usd=_max_cost(body.get("max_cost_usd")),
         pool=None if body.get("pool") is None else pool_name(body["pool"], "pool"),
         no_pool=_flag(body.get("no_pool", False), "no_pool"),
+        keep_alive_ms=_keep_alive(body.get("keep_alive_ms")),
     )
 
 
@@ -121,6 +125,15 @@ def _max_cost(value) -> float | None:
             or not MIN_MAX_COST_USD <= value <= MAX_MAX_COST_USD:
         raise Invalid(f"max_cost_usd: {value!r} is out of range; allowed: {MAX_COST_ALLOWED}", field="max_cost_usd")
     return float(value)
+
+
+def _keep_alive(value) -> int | None:
+    """Not checked against max_duration_ms: the deadline bounds the keep when it comes (outcomes.kept_until)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not MIN_MAX_DURATION_MS <= value <= MAX_MAX_DURATION_MS:
+        raise Invalid(f"keep_alive_ms: {value!r} is out of range; allowed: {KEEP_ALIVE_ALLOWED}", field="keep_alive_ms")
+    return value
 
 
 def _workdir(value) -> str | None:

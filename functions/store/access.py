@@ -34,6 +34,7 @@ TABLE_ACTIONS = {
     "CheckRegistration": {"Runs": (GET,), "Instances": (GET, UPDATE)},
     "StartRun": {"Runs": (GET,)},
     "DispatchRun": {"Runs": (UPDATE,), "Instances": (UPDATE,)},  # claim the start, queue start_run
+    "KeepInstance": {"Runs": (UPDATE,)},  # the Kept state's token
     "Finalize": {"Runs": (GET, UPDATE), "Instances": (GET, UPDATE)},
     # with the run's record gone, Cleanup looks for its instances in every region in use (kv.keys)
     "Cleanup": {"Runs": (GET, UPDATE), "Instances": (GET, UPDATE), "Kv": (SCAN,)},

@@ -67,7 +67,7 @@ def verdict(found: dict, run: Run | None, now: int) -> str | None:
         return "its run was cancelled and its agent did not stop it"
     if found.get("launch_time") and now - parse_iso(found["launch_time"]) < LAUNCH_GRACE_MS:
         return None
-    if run and run.ended:
+    if run and run.ended and not run.kept(now):  # a kept one stays to its time (and its deadline, above)
         return "its run has ended"
     instance = instances.get(run.instance_key) if run and run.instance_key else None
     silent_s = run.timings.agent_silent_seconds if run else 0
@@ -139,6 +139,8 @@ def _parse_or_none(text: str | None) -> int | None:
 def _end_workflow_wait(run: Run | None, why: str) -> None:
     """A workflow waiting on this instance's agent would wait out its heartbeat: end the wait now,
     and its Cleanup gives the run its terminal status (cancelled, timed out, or the reason)."""
+    if run and run.keep_token and run.ended:  # kept after its command: the wait ends, Finalize records the end
+        stepfunctions.succeed(run.keep_token, {"released": True})
     if not run or not run.task_token or run.ended:
         return
     cause = f"the sweeper terminated the instance: {why}"

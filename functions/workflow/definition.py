@@ -13,6 +13,7 @@ TASK_HANDLERS = {
     "CheckRegistration": "functions.workflow.check_registration.handler",
     "StartRun": "functions.workflow.start_run.handler",
     "DispatchRun": "functions.workflow.dispatch_run.handler",
+    "KeepInstance": "functions.workflow.keep_instance.handler",
     "Finalize": "functions.workflow.finalize.handler",
     "Cleanup": "functions.workflow.cleanup.handler",
 }
@@ -81,6 +82,23 @@ def definition() -> dict:
                 # DispatchRun failing before it ran; a second start_run for the run is ignored by the agent.
                 "Retry": [_LAMBDA_TRANSIENT],
                 "Catch": _CATCH_ALL,
+                "Next": "KeepAlive",
+            },
+            # `--keep-alive`: the instance stays after its command, for the user (repl ssh), until the
+            # time the report gave (its deadline at most) or `repl instance terminate` ends the wait.
+            "KeepAlive": {"Type": "Choice", "Default": "Finalize", "Choices": [
+                {"Variable": "$.agent_report.keep_seconds", "IsPresent": True, "Next": "Kept"}]},
+            "Kept": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": {"FunctionName": placeholder("KeepInstance"),
+                               "Payload": {"run_id.$": "$.run_id", "task_token.$": "$$.Task.Token"}},
+                "TimeoutSecondsPath": "$.agent_report.keep_seconds",
+                "ResultPath": "$.kept",
+                "Retry": [_LAMBDA_TRANSIENT],
+                # the keep's end is its timeout: the run has ended already, Finalize terminates
+                "Catch": [{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.kept", "Next": "Finalize"},
+                          *_CATCH_ALL],
                 "Next": "Finalize",
             },
             "Finalize": _task("Finalize", run, "$.final", None,

@@ -73,7 +73,8 @@ class Api(Construct):
         """Both API Lambdas talk to the launch-run state machine; each gets only the calls it makes."""
         self.user_fn.add_environment("STATE_MACHINE_ARN", state_machine.state_machine_arn)
         state_machine.grant_start_execution(self.user_fn)  # POST /v1/runs
-        state_machine.grant(self.user_fn, "states:SendTaskFailure")  # cancel fails the waiting task
+        # cancel fails the waiting task; `repl instance terminate` ends a kept instance's wait
+        state_machine.grant(self.user_fn, "states:SendTaskFailure", "states:SendTaskSuccess")
         # cancel looks whether the run's workflow still runs (if not, the sweeper ends the run now)
         describe_executions(state_machine, self.user_fn)
         self.agent_fn.add_environment("STATE_MACHINE_ARN", state_machine.state_machine_arn)

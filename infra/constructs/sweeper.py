@@ -25,7 +25,7 @@ class Sweeper(Construct):
         grant_aws_actions(self.fn, EC2_ACTIONS["Sweeper"], function="Sweeper")
         # A run whose instance it terminates stops waiting on that instance's agent; a run whose
         # execution has ended without ending it is ended here (reconcile: DescribeExecution).
-        state_machine.grant(self.fn, "states:SendTaskFailure")
+        state_machine.grant(self.fn, "states:SendTaskFailure", "states:SendTaskSuccess")  # ...or a kept one's
         describe_executions(state_machine, self.fn)
         # Its teardown is the workflow's (functions/lifecycle/teardown.py): the run's --env values go, and
         # its Tailscale device.

@@ -12,6 +12,9 @@ from infra import settings
 from infra.constructs.storage import Storage
 from infra.lambda_function import grant_aws_actions, grant_price_list, make_function
 from infra.nag import acknowledge, acknowledge_wildcard, default_policy
+
+TASK_RESPONSES = {"DispatchRun": ("states:SendTaskSuccess", "states:SendTaskFailure"),
+                  "KeepInstance": ("states:SendTaskSuccess",)}
 from infra.parameters import grant_parameter, grant_parameters
 
 
@@ -44,12 +47,22 @@ class Workflow(Construct):
             grant_parameter(self.functions[task], tailscale.API_KEY_PARAMETER, tailscale.TAILNET_PARAMETER,
                             actions=("ssm:GetParameter",))
 
+        # The tasks that end their own wait: DispatchRun (a report that came before its token, a cancel
+        # before the command was handed over), KeepInstance (a release before its token). The machine's ARN
+        # from its name, not a reference: the machine names the functions, which wait on their policies.
+        machine_name = f"{Stack.of(self).stack_name}-launch-run"
+        machine_arn = Stack.of(self).format_arn(service="states", resource="stateMachine",
+                                                arn_format=ArnFormat.COLON_RESOURCE_NAME, resource_name=machine_name)
+        for task, actions in TASK_RESPONSES.items():
+            self.functions[task].add_to_role_policy(iam.PolicyStatement(actions=list(actions), resources=[machine_arn]))
+
         log_group = logs.LogGroup(
             self, "StateMachineLogs",
             log_group_name=f"{settings.STATE_MACHINE_LOG_PREFIX}{Stack.of(self).stack_name}-launch-run",
             retention=settings.LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY)
         self.state_machine = sfn.StateMachine(
             self, "LaunchRun",
+            state_machine_name=machine_name,
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_string(definition_json()),
             definition_substitutions={f"{task}FunctionArn": fn.function_arn for task, fn in self.functions.items()},

@@ -18,7 +18,8 @@ def create(args, ctx: Context) -> int:
     resolved = settings.resolve(args, ctx.env)  # repl.toml, with its profile; errors name the file
     _require(args, resolved)
     # before the client: a typo costs no round trip
-    body = settings.request_body(resolved, args.command, args.snapshot, args.max_cost, args.pool, args.no_pool)
+    body = settings.request_body(resolved, args.command, args.snapshot, args.max_cost, args.pool, args.no_pool,
+                                 args.keep_alive)
     if args.dry_run:  # must not wait on the control plane's resolution, and a dry run never needs one
         ctx.env.out(describe(resolved, body, args.json))
         return ExitCode.OK

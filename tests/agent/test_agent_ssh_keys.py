@@ -131,3 +131,16 @@ def test_the_agent_installs_the_event_then_removes_its_lines_when_the_run_ends(p
     assert f"{ED} # skyrepl r1\n" in target.read_text() and 'expiry-time="' in target.read_text()
     plane.wait_for(plane.exited)
     plane.wait_for(lambda: target.read_text() == CLOUD_INIT + "\n")
+
+
+def test_a_kept_run_s_keys_stay_after_its_command_for_the_user_to_log_in(plane, start_agent, path):
+    path.parent.mkdir(parents=True)
+    path.write_text(CLOUD_INIT + "\n")
+    deadline_ms = int((time.time() + 30) * 1000)
+    plane.add_event("start_run", {"run_id": "r1", "command": "true", "deadline_ms": deadline_ms, "keep_alive": True})
+    plane.add_event("ssh_keys", {"run_id": "r1", "keys": [{"public_key": ED, "expires_at": iso(time.time() + 600)}]})
+    start_agent()
+    plane.wait_for(plane.exited)
+    polls = len(plane.bodies("/v1/agent/events"))
+    plane.wait_for(lambda: len(plane.bodies("/v1/agent/events")) >= polls + 3)  # turns of the loop after the exit
+    assert f"{ED} # skyrepl r1\n" in path.read_text()

@@ -130,3 +130,27 @@ def test_the_agent_removes_an_expired_key_and_keeps_the_rest_of_the_file(stack, 
     # sshd refuses it from its expiry-time on; the agent's next turn after it removes the line
     wait_until(lambda: public not in keys_file.read_text(), timeout=TTL_SECONDS + 40, what="the expired key to go")
     assert keys_file.read_text().startswith(CLOUD_INIT + "\n") and listed(stack, run_id) == []
+
+
+def test_keep_alive_keeps_the_instance_for_repl_ssh_until_repl_instance_terminate_ends_it(stack):
+    out = stack("run", *SPEC, "-c", "echo done", "--keep-alive", "10m", "--no-sync")
+    assert (out.returncode, out.stdout) == (0, "done\n"), out.stderr
+    run = stack.json("run", "list")["runs"][0]
+    run_id, instance_id = run["run_id"], run["instance_id"]
+    assert run["status"] == "succeeded" and run["kept_until"] and run["terminated_at"] is None
+    assert f"kept until {run['kept_until'][:19].replace('T', ' ')} UTC" in out.stderr
+    assert f"repl instance terminate {run_id}" in out.stderr
+    keys_file = authorized_keys(stack.home / ".repl" / "local" / "instances" / instance_id)
+    keys_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not keys_file.exists():
+        keys_file.write_text(CLOUD_INIT + "\n")
+    ssh = repl_ssh(stack, run_id, keys_file)  # the command has ended: the instance and its agent are still up
+    assert ssh.returncode == 0, ssh.stderr
+    public = " ".join((stack.home / ".repl" / "keys" / "runs" / f"{run_id}.pub").read_text().split()[:2])
+    assert public in (stack.home / "ssh-saw").read_text()
+    ended = stack("instance", "terminate", run_id)
+    assert ended.returncode == 0 and f"instance {instance_id} of run {run_id} terminated at" in ended.stdout, \
+        ended.stderr
+    assert instance_id not in [i["instance_id"] for i in stack.json("instance", "list")["instances"]]
+    again = stack("run", "get", run_id, "--json")
+    assert json.loads(again.stdout)["run"]["terminated_at"] and "succeeded" in again.stdout

@@ -56,9 +56,13 @@ def test_state_machine_may_invoke_exactly_the_task_functions(synth):
 def test_api_functions_get_the_state_machine_and_only_their_calls(synth):
     machine_id = next(iter(synth.of_type("AWS::StepFunctions::StateMachine")))
     # the Api and the Sweeper also look whether a run's execution still runs (DescribeExecution)
-    expected = {"Api": {"states:StartExecution", "states:SendTaskFailure", "states:DescribeExecution"},
+    # the tasks that may end their own wait: DispatchRun (a report or a cancel first), KeepInstance (a release)
+    expected = {"Api": {"states:StartExecution", "states:SendTaskFailure", "states:SendTaskSuccess",
+                        "states:DescribeExecution"},
                 "AgentApi": {"states:SendTaskSuccess", "states:SendTaskHeartbeat", "states:SendTaskFailure"},
-                "Sweeper": {"states:SendTaskFailure", "states:DescribeExecution"}}
+                "Sweeper": {"states:SendTaskFailure", "states:SendTaskSuccess", "states:DescribeExecution"},
+                "DispatchRun": {"states:SendTaskSuccess", "states:SendTaskFailure"},
+                "KeepInstance": {"states:SendTaskSuccess"}}
     starts_or_ends_runs = {"Api", "AgentApi"}  # the Sweeper needs only the token, never the ARN
     for key, fn in synth.functions.items():
         states = {a for a in synth.actions(synth.role(key)) if a.startswith("states:")}

@@ -16,3 +16,8 @@ def list_instances(include_ended: Annotated[Literal["true", "false"],
                                             Query(alias="all", description="true: terminated ones too")] = "false",
                    ) -> models.InstanceList:
     return instances.list_instances(owner(router), include_ended == "true")
+
+
+@router.delete("/v1/instances/<instance>", responses=answers(400, 404, 409))
+def terminate_instance(instance: models.InstanceOrRun) -> models.TerminatedInstance:
+    return instances.terminate(owner(router), instance)
