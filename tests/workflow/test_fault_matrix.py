@@ -31,7 +31,8 @@ from local import dispatch
 from tests.workflow.conftest import OWNER, inject, reset_clients
 
 PHASE_TASK = {"provision": "Provision", "boot": "CheckRegistration", "start": "StartRun",
-              "running": "DispatchRun", "finalize": "Finalize"}
+              "running": "DispatchRun", "kept": "KeepInstance", "finalize": "Finalize"}
+KEEP_ALIVE_MS = 2_000  # the kept phase's runs (--keep-alive): the Kept state's timeout is real seconds
 BEFORE_FAULT = "written before the fault\n"
 ENDED = "the run ended"  # what the agent's waits return when there is nothing left to wait for
 
@@ -40,6 +41,9 @@ CASES = {
     **{(phase, "task fails once"): "succeeded" for phase in PHASE_TASK},
     **{(phase, "task fails always"): "error" for phase in ("provision", "boot", "start", "running")},
     ("finalize", "task fails always"): "succeeded",  # the command had succeeded: Cleanup keeps its report
+    ("kept", "task fails always"): "succeeded",  # ...as when the instance is kept after it
+    ("kept", "agent crashes"): "succeeded",  # after its report: the keep runs out, Finalize terminates
+    ("kept", "TerminateInstances NotFound"): "succeeded",
     **{(phase, "agent crashes"): "error" for phase in ("boot", "start", "running")},
     ("finalize", "agent crashes"): "succeeded",  # after its report: nothing left for it to do
     ("boot", "agent never registers"): "error",
@@ -176,7 +180,7 @@ def test_every_fault_in_every_phase_ends_with_nothing_left_running(stack, monkey
     monkeypatch.setattr(sweeper, "LAUNCH_GRACE_MS", 0)  # the sweep after the grace: time fast-forwarded
     faults, run_box = Faults(monkeypatch), {}
     setup_fault(stack, faults, phase, fault, run_box)
-    run_box["run"] = stack.create_run()
+    run_box["run"] = stack.create_run(**({"keep_alive_ms": KEEP_ALIVE_MS} if phase == "kept" else {}))
     run_id = run_box["run"].run_id
     wrote_logs = drive_agent(stack, run_id, agent_stop(phase, fault), fault)
     sfn = boto3.client("stepfunctions")
