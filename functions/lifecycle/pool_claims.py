@@ -33,7 +33,11 @@ def claim(run: Run, pool: Pool) -> Instance | None:
     """An instance of the pool, now the run's; None if the pool has none to give (a cold launch then)."""
     now = now_ms()
     pools.used(pool, now)
-    members = [m for m in instances.pool_members(pool.pool_id) if m.run_id is None and m.instance_id]
+    members = [m for m in instances.pool_members(pool.pool_id) if m.instance_id]
+    mine = next((m for m in members if m.run_id == run.run_id), None)
+    if mine:  # Provision again after its claim was written (its answer lost, retried): the same instance
+        return mine
+    members = [m for m in members if m.run_id is None]
     # registered ones first (the command starts at once), oldest first (they expire first)
     for member in sorted(members, key=lambda m: (m.registered_ms is None, m.created_ms)):
         if not usable(member, now):

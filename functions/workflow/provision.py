@@ -27,6 +27,8 @@ def handler(event, _context=None) -> dict:
         if warm:
             return warm
     instance = instance or _record_intent(run)
+    if instance.instance_id and run.warm_pool:  # a retry after the claim was recorded: warm still
+        return _warm(run, instance, run.warm_pool)
     if instance.instance_id:  # a retry after the launch was recorded
         return {"instance_id": instance.instance_id}
     launch_ms = now_ms()
@@ -56,10 +58,18 @@ def _claim_warm(run: Run) -> dict | None:
     # the sweeper reads the claim from the record)
     attempt("claim tags", provider.tag, run.region, instance.instance_id,
             {naming.TAG_RUN_ID: run.run_id, naming.TAG_DEADLINE: iso(run.deadline_ms)}, run_id=run.run_id)
+    return _warm(run, instance, pool.name)
+
+
+def _warm(run: Run, instance: Instance, pool: str) -> dict:
+    """A claimed instance whose agent is up gets the command now (else its registration hands it over).
+    Once, though Provision may be retried between the two writes: the first claim of the start, or the
+    event already queued, says it has been done."""
     warm = instance.registered_ms is not None
-    if warm and runs.claim_start(run.run_id, now):  # else its registration hands the command over
+    if warm and not any(e.type == "start_run" for e in instance.events) and (
+            runs.claim_start(run.run_id, now_ms()) or runs.get(run.run_id).start_sent_ms is not None):
         instances.push_event(instance.instance_key, "start_run", start_run_event(runs.get(run.run_id)))
-    return {"instance_id": instance.instance_id, "warm": warm, "pool": pool.name}
+    return {"instance_id": instance.instance_id, "warm": warm, "pool": pool}
 
 
 def _record_intent(run: Run) -> Instance:

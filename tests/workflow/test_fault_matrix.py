@@ -89,6 +89,10 @@ class Faults:
                 return None, ("Lambda.ServiceException", "injected: Lambda was briefly unavailable", "")
             if mode == "always":
                 return None, ("RuntimeError", "injected: the handler crashed", "")
+            if mode == "lost once":  # it did its work, then its answer was lost: retried as a transient error
+                del self.failing[name]
+                original(name, payload)
+                return None, ("Lambda.ServiceException", "injected: the answer was lost", "")
             return original(name, payload)
 
         monkeypatch.setattr(dispatch, "call", call)

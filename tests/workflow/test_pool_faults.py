@@ -1,0 +1,106 @@
+"""The fault matrix's claim phase: a run takes an idle pool instance through the real state machine while
+one fault strikes; each case ends with the run terminal (with a reason), the sweeper finding nothing to
+do, and, once the pool is deleted, no instance and no open spot request left.
+
+(The pool's other phases, replenish, idle and delete, are tests/functions/test_pools.py's matrix: they
+are the keeper's and the sweeper's, with no workflow in them.)"""
+import base64
+import re
+
+import boto3
+import pytest
+
+from functions.api import pools as pool_service
+from functions.api.models import CreatePool
+from functions.aws import clients
+from functions.core.errors import ThrottlingError
+from functions.lifecycle import pool_claims as claims
+from functions.store import instances, pools, runs
+from functions.sweeper import sweep as sweeper
+from tests.workflow.conftest import OWNER, FakeAgent, inject
+from tests.workflow.test_fault_matrix import Faults
+
+SPEC = "ubuntu:noble:amd64"
+# fault -> the run's terminal status
+CASES = {
+    "task fails once": "succeeded",  # Provision retried before it claimed anything
+    "answer lost after the claim": "succeeded",  # retried: the run has its instance, nothing claimed again
+    "throttled after the claim": "succeeded",  # retried before the run recorded it: the same instance again
+    "start_run push throttled": "succeeded",  # retried after the start was claimed: the command still goes
+    "task fails always": "error",  # nothing claimed: the pool keeps its instance
+    "claimed agent goes silent": "error",  # the heartbeat times out, Cleanup terminates (a request: cancelled)
+    "TerminateInstances NotFound": "succeeded",  # Finalize confirms with EC2 and terminates again
+    "control plane restarted": "succeeded",
+}
+
+
+def idle_agent(stack, spot: bool) -> FakeAgent:
+    """A pool of one, its instance registered and idle; its agent."""
+    pool_service.create(OWNER, CreatePool(name="cpu", spec=SPEC, size=1, spot=spot).model_dump())
+    pool = pools.get(OWNER, "cpu")
+    member = stack.wait_for(lambda: next((m for m in instances.pool_members(pool.pool_id) if m.instance_id), None),
+                            what="the pool's instance")
+    data = boto3.client("ec2").describe_instance_attribute(InstanceId=member.instance_id, Attribute="userData")
+    script = base64.b64decode(data["UserData"]["Value"]).decode()
+    agent = FakeAgent(re.search(r"(k[0-9a-z]{15}\.[A-Za-z0-9_-]+)", script).group(1), None)
+    assert agent.register()[0] == 200 and agent.start is None  # idle: no command yet
+    return agent
+
+
+def open_spot_requests() -> list:
+    return [r["SpotInstanceRequestId"] for r in boto3.client("ec2").describe_spot_instance_requests()[
+        "SpotInstanceRequests"] if r["State"] in ("open", "active", "disabled")]
+
+
+@pytest.mark.parametrize("spot", [False, True], ids=["on-demand", "spot"])
+@pytest.mark.parametrize("fault", list(CASES), ids=[f.replace(" ", "_") for f in CASES])
+def test_a_fault_while_a_run_claims_a_pool_instance_leaves_nothing_behind(stack, monkeypatch, fault, spot):
+    monkeypatch.setattr(sweeper, "LAUNCH_GRACE_MS", 0)
+    agent = idle_agent(stack, spot)
+    faults, throttled = Faults(monkeypatch), []
+    if fault == "task fails once":
+        faults.failing["Provision"] = "once"
+    elif fault == "answer lost after the claim":
+        faults.failing["Provision"] = "lost once"
+    elif fault == "throttled after the claim":  # the write that records the claim on the run, throttled once
+        def claim_then_throttled(run, pool, original=claims.claim):
+            claimed = original(run, pool)
+            if claimed and not throttled:
+                throttled.append(run.run_id)
+                raise ThrottlingError("injected: the run's update was throttled")
+            return claimed
+        monkeypatch.setattr(claims, "claim", claim_then_throttled)
+    elif fault == "start_run push throttled":
+        def push_throttled(instance_key, kind, data, original=instances.push_event):
+            if kind == "start_run" and not throttled:
+                throttled.append(data["run_id"])
+                raise ThrottlingError("injected: the event's write was throttled")
+            return original(instance_key, kind, data)
+        monkeypatch.setattr(instances, "push_event", push_throttled)
+    elif fault == "task fails always":
+        faults.failing["Provision"] = "always"
+    elif fault == "TerminateInstances NotFound":
+        faults.at("Finalize", lambda: faults.injected.append(inject(
+            clients.ec2("us-east-1"), "TerminateInstances", "InvalidInstanceID.NotFound", times=1)))
+    elif fault == "control plane restarted":
+        faults.at("Provision", clients.reset)
+    run = stack.create_run(spot=spot)
+    agent.run_id = run.run_id
+    if fault != "task fails always":
+        stack.wait_for(lambda: stack.run(run.run_id).warm_pool, what="the claim")
+        if fault != "claimed agent goes silent":
+            agent.wait_event(stack, "start_run")
+            assert agent.exited(0)[0] == 200
+    ended = stack.wait_end(run.run_id, timeout=30)
+
+    assert faults.all_struck(), (faults.on_entry, faults.failing, faults.injected)
+    assert bool(throttled) == ("throttled" in fault)
+    assert (ended.status, bool(ended.reason)) == (CASES[fault], True), ended.reason
+    claimed = [m for p in pools.every() for m in instances.pool_members(p.pool_id) if m.run_id]
+    assert claimed == []  # the run's instance has ended with it; no other was claimed on the way
+    swept = sweeper.sweep()
+    assert swept["terminated"] == [] and swept["orphan_ids"] == [], "the workflow left the sweeper work to do"
+    pool_service.delete(OWNER, "cpu")
+    stack.wait_for(lambda: pools.get(OWNER, "cpu") is None and not stack.live_instances() and not open_spot_requests(),
+                   what="the pool deleted, nothing of it left")
+    assert runs.get(run.run_id).terminated_ms
