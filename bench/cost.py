@@ -8,7 +8,9 @@ operations and bytes; Step Functions transitions from the execution's history):
   detached  one line a second for SECONDS, nobody following (`repl run --detach`)
   attached  the same, followed by `repl run` to its end
 A one-hour run costs fixed + (run − fixed) × 3600 / SECONDS. Output per GB comes from bench/output.py's
-shape: a 50 MB run followed to its end, metered the same way, plus S3 for its chunks.
+shape: a 50 MB run followed to its end, metered the same way, plus S3 for its chunks. Then, on a stack of
+its own with the keeper's schedule off, a pool of one idle instance for IDLE_SECONDS: what its agent's
+polling (every POOL_POLL_MS, 1 s on AWS) costs the control plane per idle instance-hour.
 
     .venv/bin/python bench/cost.py [SECONDS]     # writes bench/results/cost.json
 """
@@ -35,6 +37,10 @@ AWS_CADENCE = {"SKYREPL_LOCAL_MAX_WAIT_SECONDS": "0", "BOOT_POLL_SECONDS": "5", 
                "CANCEL_GRACE_SECONDS": "30", "AGENT_POLL_MS": "", "CLIENT_POLL_MS": "", "OUTPUT_ATTACHED_MS": "",
                "OUTPUT_DETACHED_MS": ""}
 READS, WRITES = ("GetItem", "Query", "Scan"), ("PutItem", "UpdateItem", "DeleteItem")
+IDLE_SECONDS = 60
+# only the idle agent calls: the schedule (the keeper every minute, the sweeper every 5 on AWS) is the
+# deployment's, whatever its pools
+IDLE_CADENCE = {**AWS_CADENCE, "POOL_POLL_MS": "", "SKYREPL_LOCAL_SWEEP_SECONDS": "0"}
 
 
 def meter(stack) -> dict:
@@ -116,9 +122,24 @@ def main(seconds: int) -> dict:
                          "detached_per_run_hour_usd": per_hour(runs["detached"], runs["fixed"], seconds),
                          "attached_per_run_hour_usd": per_hour(runs["attached"], runs["fixed"], seconds),
                          "runs": runs}
+    idle = idle_pool_instance(IDLE_SECONDS)
+    for api in apis:
+        apis[api]["idle_pool_instance_hour_usd"] = price(idle, 0, api)["usd"] * 3600 / IDLE_SECONDS
     return write("cost", {"seconds_per_scenario": seconds, "cadence": AWS_CADENCE, "prices_usd": PRICES,
-                          "targets_usd": TARGETS, "apis": apis,
-                          "counted": {kind: counted for kind, (counted, _run) in raw.items()}})
+                          "targets_usd": TARGETS, "apis": apis, "idle_seconds": IDLE_SECONDS,
+                          "counted": {**{kind: counted for kind, (counted, _run) in raw.items()}, "idle": idle}})
+
+
+def idle_pool_instance(seconds: int) -> dict:
+    """What one idle pool instance's agent makes the control plane do in `seconds`, counted."""
+    with embedded_stack(IDLE_CADENCE) as stack:
+        stack.repl("pool", "create", "idle", "--spec", "t3.micro", "--size", "1", "--wait")
+        time.sleep(3)  # its registration and the keeper's last call are done
+        before = meter(stack)
+        time.sleep(seconds)
+        counted = delta(meter(stack), before)
+        stack.repl("pool", "delete", "idle")
+    return counted
 
 
 if __name__ == "__main__":

@@ -17,12 +17,16 @@ from embedded import at, embedded_stack, summary, write
 
 TARGETS = {"warm_p50_s": 0.5, "warm_over_cold_p50": 0.3, "refill_p50_s": 5.0, "aws_claim_to_start_s": 1.0}
 SIZE = 2
+# Before each timed run, the stack is left to finish what the last one set going (its instance's end, a
+# replacement's boot: agent processes on the same 2 cores), so warm and cold are timed alike
+SETTLE_S = 2.0
 # functions/settings.py POOL_POLL_MS's AWS default: an idle agent calls once a second, so a claim waits half
 # of that for its next call at the median (a second at worst)
 AWS_MEDIAN_POLL_WAIT_S = 0.5
 
 
 def timed_run(stack, *flags) -> tuple[float, dict]:
+    time.sleep(SETTLE_S)
     began = time.time()
     out = stack.repl("run", "--spec", "t3.micro", "-c", "true", "--no-sync", "--json", *flags)
     wall = time.time() - began

@@ -82,6 +82,11 @@ def agent_key(run_id: str) -> str:
     return f"agent:{run_id}"
 
 
+def idle_key(instance_key: str) -> str:
+    """What an idle pool instance's agent waits on: its claim (Provision answers with the instance)."""
+    return f"idle:{instance_key}"
+
+
 def answer(body, status: int = 200, content_type: str = content_types.APPLICATION_JSON, changed: tuple = (),
            wait: str | None = None, headers: dict | None = None) -> Response:
     extra = dict(headers or {})

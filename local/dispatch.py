@@ -8,7 +8,7 @@ import importlib
 import time
 import traceback
 
-from functions.http import agent_key, run_key
+from functions.http import agent_key, idle_key, run_key
 from functions.workflow.definition import TASK_HANDLERS
 from local.changes import changes
 from local.context import LambdaContext
@@ -27,12 +27,14 @@ def resolve(dotted: str):
 def call(function_name: str, payload: dict):
     """Run one handler; returns (result, error) where error is None or (type name, message, traceback).
     A workflow task changes its run: whoever waits on it (its follower, its agent) looks again."""
-    began = time.monotonic()
+    began, result, error = time.monotonic(), None, None
     try:
-        return resolve(HANDLERS[function_name])(payload, LambdaContext(function_name)), None
+        result = resolve(HANDLERS[function_name])(payload, LambdaContext(function_name))
     except Exception as err:  # noqa: BLE001 - every failure is reported, like Lambda's runtime does
-        return None, (type(err).__name__, str(err), traceback.format_exc())
-    finally:
-        meter.add("lambda", function_name, seconds=time.monotonic() - began)
-        if isinstance(payload.get("run_id"), str):
-            changes.bump(run_key(payload["run_id"]), agent_key(payload["run_id"]))
+        error = (type(err).__name__, str(err), traceback.format_exc())
+    meter.add("lambda", function_name, seconds=time.monotonic() - began)
+    if isinstance(payload.get("run_id"), str):
+        changes.bump(run_key(payload["run_id"]), agent_key(payload["run_id"]))
+    if isinstance(result, dict) and result.get("instance_key"):  # Provision's claim: its idle agent looks now
+        changes.bump(idle_key(result["instance_key"]))
+    return result, error

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from functions.agent_api import artifacts, code, models, service
 from functions.agent_api.auth import Spent, authenticate, boot, for_own_run
-from functions.http import Hold, agent_key, answer, run_key
+from functions.http import Hold, agent_key, answer, idle_key, run_key
 from functions.http_errors import answers
 
 router = Router()
@@ -41,7 +41,8 @@ def register(body: models.Registration) -> Response[models.Registered]:
 def events(last_event_id: Annotated[str, LastEventId] = None, _hold: Hold = None) -> Response[str]:
     instance = authenticate(router.current_event)
     body, idle = service.events(instance, last_event_id)
-    return answer(body, content_type="text/event-stream", wait=agent_key(instance.run_id) if idle else None,
+    waits_on = agent_key(instance.run_id) if instance.run_id else idle_key(instance.instance_key)
+    return answer(body, content_type="text/event-stream", wait=waits_on if idle else None,
                   headers={"Cache-Control": "no-cache"})
 
 

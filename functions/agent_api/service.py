@@ -85,7 +85,7 @@ def events(instance: Instance, last_event_header: str | None) -> tuple[str, bool
     if instance.run_id is None:  # an idle pool instance: a claim's command is handed over at its next call
         retry_ms = settings().pool_poll_ms
     body = sse_body(retry_ms, pending, {"attached": attached(instance, now)})
-    return body, not pending and instance.run_id is not None
+    return body, not pending
 
 
 def _last_event_id(header: str | None) -> int:

@@ -26,7 +26,7 @@ def matches(pool: Pool, run: Run) -> bool:
 # An idle agent calls every pool_poll_ms: one not heard from for this many calls is taken for dead (the
 # keeper retires it) and the next instance is tried
 SILENT_POLLS = 10
-MIN_SILENCE_MS = 10_000
+MIN_SILENCE_MS = 20_000  # over a held poll's 15 s (agent/loop.py HOLD_SECONDS: the embedded stack holds it)
 
 
 def claim(run: Run, pool: Pool) -> Instance | None:

@@ -46,19 +46,26 @@ def _claim_warm(run: Run) -> dict | None:
     is asked to replace it, without waiting for it."""
     pool = claims.matching_pool(run)
     instance = claims.claim(run, pool) if pool else None
-    if pool:
-        attempt("pool keeper", lambdas.invoke_async, settings().pool_keeper_function,
-                {"owner": pool.owner, "name": pool.name}, run_id=run.run_id)
     if instance is None:
+        if pool:
+            _replenish(run, pool)
         return None
     now = now_ms()
     run = runs.update(run.run_id, instance_key=instance.instance_key, launched_ms=now, warm_pool=pool.name)
     runs.advance(run.run_id, states.BOOTING, instance_id=instance.instance_id)
     # the run's id, and its deadline in place of the idle expiry, for whoever reads tags (best effort:
     # the sweeper reads the claim from the record)
+    warm = _warm(run, instance, pool.name)  # the command first: the rest is not on its way
     attempt("claim tags", provider.tag, run.region, instance.instance_id,
             {naming.TAG_RUN_ID: run.run_id, naming.TAG_DEADLINE: iso(run.deadline_ms)}, run_id=run.run_id)
-    return _warm(run, instance, pool.name)
+    _replenish(run, pool)
+    return warm
+
+
+def _replenish(run: Run, pool) -> None:
+    """The keeper, asked to launch what the pool lacks now, without waiting for it."""
+    attempt("pool keeper", lambdas.invoke_async, settings().pool_keeper_function,
+            {"owner": pool.owner, "name": pool.name}, run_id=run.run_id)
 
 
 def _warm(run: Run, instance: Instance, pool: str) -> dict:
@@ -69,7 +76,8 @@ def _warm(run: Run, instance: Instance, pool: str) -> dict:
     if warm and not any(e.type == "start_run" for e in instance.events) and (
             runs.claim_start(run.run_id, now_ms()) or runs.get(run.run_id).start_sent_ms is not None):
         instances.push_event(instance.instance_key, "start_run", start_run_event(runs.get(run.run_id)))
-    return {"instance_id": instance.instance_id, "warm": warm, "pool": pool}
+    # instance_key: the embedded stack releases the idle agent's held poll on it (local/dispatch.py)
+    return {"instance_id": instance.instance_id, "instance_key": instance.instance_key, "warm": warm, "pool": pool}
 
 
 def _record_intent(run: Run) -> Instance:

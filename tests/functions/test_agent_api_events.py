@@ -117,3 +117,29 @@ def test_an_answer_with_nothing_for_the_agent_says_what_it_could_wait_on(plane):
     assert response_headers(agent.respond("GET", "/v1/agent/events"))["x-skyrepl-wait"] == f"agent:{agent.run_id}"
     instances.push_event(agent.instance_key, "cancel_run", {"run_id": agent.run_id})
     assert "x-skyrepl-wait" not in response_headers(agent.respond("GET", "/v1/agent/events"))
+
+
+def test_an_idle_pool_agent_waits_on_its_claim_which_releases_it_on_the_embedded_stack(plane, monkeypatch):
+    """Nothing for an idle agent: its poll may be held (the embedded gateway holds it) on `idle:<key>`,
+    which Provision's claim, answering with the instance, bumps (local/dispatch.py)."""
+    from functions.core import naming, tokens
+    from local import dispatch
+    from local.changes import changes
+    from tests.functions.api_helpers import Agent, session_token
+    from tests.records import make_instance
+
+    key = "k" + naming.new_id(15)
+    _token, token_hash = tokens.mint(key)
+    instances.create(make_instance(key, run_id=None, pool_id="p1", pool_name="cpu", instance_id="i-0abc",
+                                   launched_ms=now_ms(), registered_ms=now_ms(), token_hashes=(token_hash,)))
+    idle = Agent(session_token(key), None, key, _token)
+    res = idle.respond("GET", "/v1/agent/events")
+    assert res["statusCode"] == 200 and response_headers(res)["x-skyrepl-wait"] == f"idle:{key}"
+    since = changes.now()
+    monkeypatch.setitem(dispatch.HANDLERS, "Provision", "tests.functions.test_agent_api_events.claimed")
+    dispatch.call("Provision", {"run_id": "r1", "instance_key": key})
+    assert changes.wait(f"idle:{key}", since, 0)
+
+
+def claimed(event, _context=None) -> dict:  # a stand-in Provision that took the pool instance
+    return {"instance_id": "i-0abc", "instance_key": event["instance_key"], "warm": True, "pool": "cpu"}
