@@ -24,7 +24,8 @@ _ID = r"[A-Za-z0-9][A-Za-z0-9_.-]*"  # a run, snapshot or instance id: never "..
 # What the page may read: /api/<path> is GET /v1/<path>. Not every route under /v1: no private keys
 # (admin/keys), no Tailscale settings, no SSH keys.
 GETS = [re.compile(p) for p in (r"health", r"runs", rf"runs/{_ID}", rf"runs/{_ID}/(logs|artifacts)",
-                                r"instances", r"snapshots", rf"snapshots/{_ID}", r"admin/orphans")]
+                                r"instances", r"snapshots", rf"snapshots/{_ID}", r"pools", rf"pools/{_ID}",
+                                r"admin/orphans")]
 POSTS = [re.compile(rf"runs/{_ID}/cancel")]
 QUERY = ("limit", "cursor", "after", "all")  # the query parameters passed on; `wait` is not (no held calls)
 

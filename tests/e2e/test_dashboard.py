@@ -75,6 +75,7 @@ def see_every_page(repl, dashboard, browser, shots, going_id):
     row = f'#runs tr[data-run-id="{finished_id}"]'
     wait.until(lambda _: text(f"{row} .status") == "succeeded")
     assert text(f"{row} .cost") == "—" or text(f"{row} .cost").startswith("$")
+    assert text(f"{row} .start") == "cold"  # launched for it: no pool of the user's matched
     browser.save_screenshot(str(shots / "dashboard-runs.png"))
 
     # A run's page: its output, and every phase up to its instance's end
@@ -99,6 +100,16 @@ def see_every_page(repl, dashboard, browser, shots, going_id):
     wait.until(lambda _: finished_id in text("#instances"))
     assert "administrators only" not in text("#orphans")
     browser.save_screenshot(str(shots / "dashboard-instances.png"))
+    # Pools: one of size 0 (it keeps nothing, so it costs the test no boot), with what its idle instances cost
+    assert repl("pool", "create", "dash", "--spec", "t3.micro", "--size", "0").returncode == 0
+    try:
+        browser.get(f"{url}#/pools")
+        wait.until(lambda _: "dash" in text("#pools"))
+        assert text('#pools tr[data-pool="dash"] .idle-cost') == "$0.0000/h" or \
+            text('#pools tr[data-pool="dash"] .idle-cost') == "—"
+        browser.save_screenshot(str(shots / "dashboard-pools.png"))
+    finally:
+        repl("pool", "delete", "dash")
     browser.get(f"{url}#/snapshots")
     wait.until(lambda _: text("h1") == "Snapshots" and browser.find_elements(By.CSS_SELECTOR, "#snapshots, .empty"))
     assert not browser.find_element(By.ID, "error").is_displayed()

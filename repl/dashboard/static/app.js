@@ -109,13 +109,12 @@ function fillFilters(state) {
 
 function draw(state) {
   const shown = state.runs.filter((r) => FILTERS.every((f) => !filters[f] || r[f] === filters[f]));
-  const warm = state.runs.some((r) => "warm" in r); // only once the API says which runs started warm
-  const headers = ["run", "status", "spec / instance type", "region", "spot", ...(warm ? ["start"] : []),
-    "started", "duration", "cost"];
+  const headers = ["run", "status", "spec / instance type", "region", "spot", "start", "started", "duration", "cost"];
   const rows = shown.map((r) => el("tr", { "data-run-id": r.run_id },
     el("td", {}, runLink(r.run_id)), el("td", { class: "status" }, badge(r.status)),
     el("td", {}, r.spec === r.instance_type ? r.spec : `${r.spec} / ${r.instance_type || "—"}`),
-    el("td", {}, r.region), el("td", {}, yesNo(r.spot)), ...(warm ? [el("td", {}, r.warm ? "warm" : "cold")] : []),
+    el("td", {}, r.region), el("td", {}, yesNo(r.spot)),
+    el("td", { class: "start" }, r.pool ? `warm (${r.pool})` : "cold"), // a pool's idle instance, or launched for it
     el("td", {}, time(r.started_at)), el("td", { class: "num" }, duration(r)), el("td", { class: "num cost" }, cost(r))));
   state.body.replaceChildren(table(headers, rows, { id: "runs" }));
 }
@@ -248,6 +247,21 @@ function snapshotsPage() {
   }, LIST_POLL_MS);
 }
 
+function poolsPage() {
+  poll(async (state, current) => {
+    const { pools } = await api("pools");
+    if (!current()) return;
+    const perHour = (usd) => (typeof usd === "number" ? `$${usd.toFixed(4)}/h` : "—");
+    const rows = pools.map((p) => el("tr", { "data-pool": p.name }, el("td", {}, p.name), el("td", {}, badge(p.state)),
+      el("td", {}, p.spec), el("td", {}, p.region), el("td", {}, yesNo(p.spot)), el("td", { class: "num" }, p.size),
+      el("td", { class: "num" }, `${p.idle} / ${p.booting} / ${p.claimed}`),
+      el("td", { class: "num idle-cost" }, perHour(p.idle_cost_usd_per_hour)), el("td", {}, time(p.used_at))));
+    view.replaceChildren(el("h1", {}, "Pools"),
+      table(["pool", "state", "spec", "region", "spot", "size", "idle / booting / claimed", "idle cost", "last used"],
+        rows, { id: "pools" }));
+  }, LIST_POLL_MS);
+}
+
 // Routing -----------------------------------------------------------------------------------------------
 function route() {
   generation++;
@@ -259,6 +273,7 @@ function route() {
   if (page === "runs" && id) runPage(id);
   else if (page === "instances") instancesPage();
   else if (page === "snapshots") snapshotsPage();
+  else if (page === "pools") poolsPage();
   else runsPage();
 }
 
