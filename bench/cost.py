@@ -33,7 +33,8 @@ PRICES = {  # us-east-1 list prices, USD
 }
 TARGETS = {"detached_per_run_hour": 0.002, "attached_per_run_hour": 0.005, "per_gb_output": 0.05}
 # AWS's settings (functions/settings.py's defaults), and nothing held: API Gateway holds no request.
-AWS_CADENCE = {"SKYREPL_LOCAL_MAX_WAIT_SECONDS": "0", "BOOT_POLL_SECONDS": "5", "AGENT_SILENT_SECONDS": "180",
+AWS_CADENCE = {"SKYREPL_LOCAL_MAX_WAIT_SECONDS": "0", "SKYREPL_LOCAL_KEEP_SECONDS": "60",
+               "BOOT_POLL_SECONDS": "5", "AGENT_SILENT_SECONDS": "180",
                "CANCEL_GRACE_SECONDS": "30", "AGENT_POLL_MS": "", "CLIENT_POLL_MS": "", "OUTPUT_ATTACHED_MS": "",
                "OUTPUT_DETACHED_MS": ""}
 READS, WRITES = ("GetItem", "Query", "Scan"), ("PutItem", "UpdateItem", "DeleteItem")

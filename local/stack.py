@@ -26,7 +26,8 @@ AGENT_TIMINGS = {"SKYREPL_LOG_BATCH_SECONDS": "0.2", "SKYREPL_KILL_GRACE_SECONDS
 # EventBridge's schedule, on the embedded stack; SKYREPL_LOCAL_SWEEP_SECONDS=0 turns it off (the fuzzer's stack,
 # tests/fuzz, must change only when a request changes it; `repl orphan scan` still sweeps on demand)
 SWEEP_INTERVAL_SECONDS = float(os.environ.get("SKYREPL_LOCAL_SWEEP_SECONDS") or 60.0)
-KEEP_INTERVAL_SECONDS = 2.0  # the pool keeper's schedule (AWS: 1 min); off with the sweeper's
+# the pool keeper's schedule (AWS: 1 min; bench/cost.py runs it so); off with the sweeper's
+KEEP_INTERVAL_SECONDS = float(os.environ.get("SKYREPL_LOCAL_KEEP_SECONDS") or 2.0)
 
 
 @dataclass

@@ -14,6 +14,10 @@ from functions.settings import settings
 from functions.store import instances, logs, runs
 
 RETRY_AWAITING_MS = 1_000  # a command or a cancel is on its way (the workflow's fallback): come back soon
+# An idle pool agent's calls (every POOL_POLL_MS) mark it alive at most this often: a write per call was
+# a third of what an idle instance costs the control plane (bench/cost.py); a claim takes it for dead only
+# after 20 s of silence (functions/lifecycle/pool_claims.py)
+IDLE_SEEN_EVERY_MS = 5_000
 HEARTBEAT_EVERY_MS = 30_000  # SendTaskHeartbeat at most this often (the limit is the run's agent_silent_seconds)
 MAX_SEQ = 10 ** 9  # batches per run: far more than a run makes, far under DynamoDB's 38 digits
 MAX_BATCH_ENTRIES = 10_000  # per inline batch: each entry is a map in the item
@@ -66,7 +70,9 @@ def events(instance: Instance, last_event_header: str | None) -> tuple[str, bool
     whether it had nothing for the agent (then a caller that may wait is held until something comes)."""
     last_event_id = _last_event_id(last_event_header)
     now = now_ms()
-    fields = {"last_seen_ms": now}
+    fields = {}
+    if instance.run_id is not None or now - (instance.last_seen_ms or 0) >= IDLE_SEEN_EVERY_MS:
+        fields["last_seen_ms"] = now
     if instance.session_used_ms is None:  # the agent polls with its session: the boot token is spent from now on
         fields["session_used_ms"] = now
     if last_event_id > (instance.acked_event_id or 0):  # handled: the ssh_keys it carried are installed
@@ -78,7 +84,8 @@ def events(instance: Instance, last_event_header: str | None) -> tuple[str, bool
     elif run and run.task_token and now - (instance.heartbeat_ms or 0) >= HEARTBEAT_EVERY_MS:
         stepfunctions.heartbeat(run.task_token)
         fields["heartbeat_ms"] = now
-    instances.update(instance.instance_key, **fields)
+    if fields:
+        instances.update(instance.instance_key, **fields)
     pending = instance.events_after(last_event_id)
     steady = run is None or run.start_sent_ms is not None or run.ended
     retry_ms = settings().agent_poll_ms if steady and not pending else RETRY_AWAITING_MS

@@ -135,6 +135,9 @@ def test_an_idle_pool_agent_waits_on_its_claim_which_releases_it_on_the_embedded
     idle = Agent(session_token(key), None, key, _token)
     res = idle.respond("GET", "/v1/agent/events")
     assert res["statusCode"] == 200 and response_headers(res)["x-skyrepl-wait"] == f"idle:{key}"
+    seen = instances.get(key).last_seen_ms
+    assert seen and idle.respond("GET", "/v1/agent/events")["statusCode"] == 200
+    assert instances.get(key).last_seen_ms == seen  # alive a moment ago: not written again (IDLE_SEEN_EVERY_MS)
     since = changes.now()
     monkeypatch.setitem(dispatch.HANDLERS, "Provision", "tests.functions.test_agent_api_events.claimed")
     dispatch.call("Provision", {"run_id": "r1", "instance_key": key})
