@@ -21,7 +21,8 @@ SSE_EVENT = {"type": "object", "required": ["event", "data"], "properties": {
 
 @router.get("/v1/agent/code", responses=answers(410, media="text/plain", description="base64 of agent.zip"))
 def get_code() -> Response[str]:
-    boot(router.current_event)  # the bootstrap fetches it with the boot token, before the agent exists
+    instance = boot(router.current_event)  # the bootstrap fetches it with the boot token, before the agent exists
+    service.booted(instance)
     return Response(200, "text/plain", code.agent_zip_base64())
 
 

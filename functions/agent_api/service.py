@@ -65,6 +65,13 @@ def _start(run: Run | None, now: int) -> dict | None:
     return None
 
 
+def booted(instance: Instance) -> None:
+    """The first fetch of the agent's code: the instance's OS is up and its user-data runs (a phase the
+    run's timeline shows, between launched and registered)."""
+    if instance.booted_ms is None:
+        instances.update(instance.instance_key, booted_ms=now_ms())
+
+
 def events(instance: Instance, last_event_header: str | None) -> tuple[str, bool]:
     """The SSE body of GET /v1/agent/events (the events after Last-Event-ID, the agent's ack), and
     whether it had nothing for the agent (then a caller that may wait is held until something comes)."""

@@ -188,6 +188,7 @@ class InstanceView(Answer):
     public_ip: str | None
     tailscale_hostname: str | None
     launched_at: Time | None
+    booted_at: Time | None = Field(description="its bootstrap first fetched the agent: the OS was up")
     registered_at: Time | None
     terminated_at: Time | None
     pool: str | None = Field(description="the pool it was launched for; null: launched for its run")

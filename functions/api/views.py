@@ -39,7 +39,8 @@ def instance_view(instance: Instance) -> dict:
     return {"instance_id": instance.instance_id, "run_id": instance.run_id, "region": instance.region,
             "instance_type": instance.instance_type, "spot": instance.spot, "spot_price": instance.spot_price,
             "state": instance.state, "public_ip": instance.public_ip, "tailscale_hostname": instance.tailscale_hostname,
-            "launched_at": iso(instance.launched_ms), "registered_at": iso(instance.registered_ms),
+            "launched_at": iso(instance.launched_ms), "booted_at": iso(instance.booted_ms),
+            "registered_at": iso(instance.registered_ms),
             "terminated_at": iso(instance.terminated_ms), "pool": instance.pool_name}
 
 

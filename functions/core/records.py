@@ -198,6 +198,7 @@ class Instance:
     session_used_ms: int | None = None  # its agent first polled events with the session: the boot token is spent
     instance_id: str | None = None
     launched_ms: int | None = None
+    booted_ms: int | None = None  # its bootstrap first fetched the agent (GET /v1/agent/code): the OS is up
     registered_ms: int | None = None
     last_seen_ms: int | None = None  # the agent's last call
     heartbeat_ms: int | None = None  # the last SendTaskHeartbeat its calls made

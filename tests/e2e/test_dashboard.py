@@ -82,7 +82,7 @@ def see_every_page(repl, dashboard, browser, shots, going_id):
     browser.get(f"{url}#/runs/{finished_id}")
     wait.until(lambda _: "hello from the dashboard" in text("#logs"))
     wait.until(lambda _: phase_done(browser, "terminated"))
-    for phase in ("queued", "launched", "registered", "started", "exited"):
+    for phase in ("queued", "launched", "booted", "registered", "started", "exited"):
         assert phase_done(browser, phase), phase
     assert text("#exit-code") == "0" and text("#status") == "succeeded"
     assert not browser.find_elements(By.ID, "cancel")  # an ended run has no Cancel
@@ -112,6 +112,7 @@ def see_every_page(repl, dashboard, browser, shots, going_id):
         repl("pool", "delete", "dash")
     browser.get(f"{url}#/snapshots")
     wait.until(lambda _: text("h1") == "Snapshots" and browser.find_elements(By.CSS_SELECTOR, "#snapshots, .empty"))
+    browser.save_screenshot(str(shots / "dashboard-snapshots.png"))
     assert not browser.find_element(By.ID, "error").is_displayed()
 
     # Ctrl-C stops the server: exit 130

@@ -6,6 +6,7 @@ import pytest
 
 from functions.agent_api import auth
 from functions.core import tokens
+from functions.core.clock import iso
 from functions.core.records import AgentInfo
 from functions.store import instances, runs
 from tests.functions import api_helpers
@@ -74,6 +75,17 @@ def test_a_token_opens_only_its_own_instance(plane):
 def test_agent_code_needs_the_token(plane):
     agent = plane.agent()
     assert agent.call("GET", "/v1/agent/code", auth=None)[0] == 401
+
+
+def test_the_first_code_fetch_marks_the_instance_booted_once(plane):
+    agent = plane.agent()
+    assert instances.get(agent.instance_key).booted_ms is None
+    assert agent.call("GET", "/v1/agent/code")[0] == 200
+    booted = instances.get(agent.instance_key).booted_ms
+    assert booted and agent.call("GET", "/v1/agent/code")[0] == 200
+    assert instances.get(agent.instance_key).booted_ms == booted  # a fetch again is not a boot again
+    [listed] = plane.call("GET", "/v1/instances")[1]["instances"]
+    assert listed["booted_at"] == iso(booted)
 
 
 def test_registration_answers_a_session_credential_that_opens_the_session_routes(plane):

@@ -52,8 +52,14 @@ def open_spot_requests() -> list:
         "SpotInstanceRequests"] if r["State"] in ("open", "active", "disabled")]
 
 
-@pytest.mark.parametrize("spot", [False, True], ids=["on-demand", "spot"])
-@pytest.mark.parametrize("fault", list(CASES), ids=[f.replace(" ", "_") for f in CASES])
+# Spot pools for every fault: their teardown is the one with a trap (the request cancelled first); on-demand
+# for the faults whose teardown differs by market (each case boots a pool: the suite's time is counted)
+MARKETS = [(fault, True) for fault in CASES] + [(fault, False) for fault in (
+    "task fails always", "claimed agent goes silent", "TerminateInstances NotFound")]
+
+
+@pytest.mark.parametrize("fault, spot", MARKETS, ids=[f"{f.replace(' ', '_')}-{'spot' if s else 'on-demand'}"
+                                                      for f, s in MARKETS])
 def test_a_fault_while_a_run_claims_a_pool_instance_leaves_nothing_behind(stack, monkeypatch, fault, spot):
     monkeypatch.setattr(sweeper, "LAUNCH_GRACE_MS", 0)
     agent = idle_agent(stack, spot)

@@ -136,7 +136,7 @@ function runsPage() {
 // A run -------------------------------------------------------------------------------------------------
 function phases(run, instance) {
   const i = instance || {};
-  return [["queued", run.created_at], ["launched", i.launched_at], ["registered", i.registered_at],
+  return [["queued", run.created_at], ["launched", i.launched_at], ["booted", i.booted_at], ["registered", i.registered_at],
     ["started", run.started_at], ["exited", run.ended_at], ["terminated", run.terminated_at || i.terminated_at]];
 }
 
