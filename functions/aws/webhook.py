@@ -3,8 +3,8 @@
 Signature: `X-Skyrepl-Signature: sha256=<hex HMAC-SHA256(secret, f"{timestamp}.{body}")>`, the timestamp
 (epoch seconds) in `X-Skyrepl-Timestamp`: a receiver recomputes it over the raw body and refuses a stale
 timestamp (a replay). The secret is an SSM SecureString made on first need (README "Metrics and alarms").
-Best effort: one attempt, bounded by TIMEOUT_SECONDS; a failure is logged (never the secret) and the
-run's end is not changed or held up by it.
+Best effort: one attempt per call, bounded by TIMEOUT_SECONDS; a failure is logged (never the secret) and
+the run's end is not changed or held up by it; the sweeper calls again later (functions/aws/run_end.py).
 """
 import hashlib
 import hmac

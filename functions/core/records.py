@@ -91,6 +91,8 @@ class Run:
     kept_until_ms: int | None = None  # set at the command's end when it stays: then the workflow's Kept state
     keep_token: str | None = None  # the Kept state's task token, while it waits (workflow/keep_instance.py)
     release_requested_ms: int | None = None  # `repl instance terminate`: the kept instance goes now
+    webhook_due_ms: int | None = None  # its run-end webhook not delivered yet: the sweeper tries again then
+    webhook_attempts: int = 0
 
     @property
     def ended(self) -> bool:

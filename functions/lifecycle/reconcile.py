@@ -1,7 +1,8 @@
 """Every run ends: a run whose workflow is no longer running but which has not ended (its execution was
 stopped from outside, or failed where nothing could catch it) is ended `error` with the execution's own
 failure as the reason; a run whose teardown did not finish (a region out of reach) has its instances
-terminated by tag, retried at every sweep until EC2 confirms. Then the run is settled."""
+terminated by tag, retried at every sweep until EC2 confirms; a run-end webhook the receiver did not
+take is sent again (functions/aws/run_end.webhook_delivered). Then the run is settled."""
 from functions.aws import run_end, stepfunctions
 from functions.core import states
 from functions.core.clock import now_ms
@@ -34,6 +35,8 @@ def reconcile(run: Run, now: int) -> str | None:
             logger.warning("teardown not confirmed yet", extra={"run_id": run.run_id, "error": str(err)})
             return done
         done = done or "terminated"
+    if not run_end.webhook_delivered(runs.get(run.run_id) or run, now):
+        return done  # its run-end webhook is still to be delivered: unsettled (seen again) until then
     runs.settle(run.run_id)
     return done or "settled"
 

@@ -98,3 +98,51 @@ def test_nothing_is_sent_and_no_secret_made_without_a_url(cloud, receiver, monke
     assert not webhook.notify({"run_id": "rnone"})
     assert got == []
     assert boto3.client("ssm").describe_parameters()["Parameters"] == []
+
+
+def test_a_webhook_the_receiver_refused_is_sent_again_by_the_sweep_and_the_run_settles_once_delivered(
+        cloud, monkeypatch):
+    from functions.lifecycle import reconcile
+
+    monkeypatch.setattr(reconcile, "START_GRACE_MS", 0)  # the record has no execution: a sweep still looks at it
+    got, answers = [], [503, 204]  # down at the run's end, up at the sweep after
+
+    class Flaky(BaseHTTPRequestHandler):
+        def do_POST(self):
+            got.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(answers.pop(0))
+            self.end_headers()
+
+        def log_message(self, *_):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        configure(monkeypatch, f"http://127.0.0.1:{server.server_port}/hook")
+        runs.create(make_run("rflaky", status="running"))
+        ended = now_ms()
+        run_end.finish("rflaky", "succeeded", 0, "command exited with code 0", ended)
+        run = runs.update("rflaky", terminated_ms=ended)  # its instance's end confirmed: only the webhook is left
+        assert (run.webhook_attempts, run.webhook_due_ms) == (1, ended + run_end.WEBHOOK_RETRY_MS)
+        reconcile.reconcile(run, ended + 1_000)  # not due yet: nothing sent, still unsettled
+        assert len(got) == 1 and "rflaky" in {r.run_id for r in runs.unsettled()}
+        reconcile.reconcile(runs.get("rflaky"), ended + run_end.WEBHOOK_RETRY_MS)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [g["run_id"] for g in got] == ["rflaky", "rflaky"] and got[1]["status"] == "succeeded"
+    assert got[1] == got[0]  # the same end, told again
+    assert runs.get("rflaky").webhook_due_ms is None and "rflaky" not in {r.run_id for r in runs.unsettled()}
+
+
+def test_a_receiver_down_for_good_is_given_up_after_the_last_attempt(cloud, monkeypatch, caplog):
+    configure(monkeypatch, "http://127.0.0.1:9/hook")  # nothing listens there
+    runs.create(make_run("rdown", status="running"))
+    run_end.finish("rdown", "failed", 1, "command exited with code 1", now_ms())
+    for _ in range(run_end.WEBHOOK_ATTEMPTS - 2):
+        assert not run_end.webhook_delivered(runs.get("rdown"), runs.get("rdown").webhook_due_ms)
+    assert run_end.webhook_delivered(runs.get("rdown"), runs.get("rdown").webhook_due_ms)  # the last: given up
+    run = runs.get("rdown")
+    assert (run.webhook_attempts, run.webhook_due_ms) == (run_end.WEBHOOK_ATTEMPTS, None)
+    assert [r for r in caplog.records if r.getMessage() == "run-end webhook given up"]
