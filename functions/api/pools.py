@@ -3,7 +3,7 @@ the keeper (functions/lifecycle/pool_keeper.py) to act on it, without waiting: l
 terminating are the keeper's alone, and so are its EC2 grants."""
 from functions.api import snapshots
 from functions.api.views import pool_view
-from functions.aws import lambdas, regions
+from functions.aws import regions
 from functions.core import limits, naming
 from functions.core.clock import now_ms
 from functions.core.errors import Conflict, Invalid, LimitReached, NotFound
@@ -11,6 +11,7 @@ from functions.core.records import Pool
 from functions.core.specs import parse_spec
 from functions.settings import settings
 from functions.store import instances, pools
+from functions.lifecycle import pool_keeper as keeper
 
 MAX_POOLS = 10  # per owner: the keeper's schedule reads every pool each minute
 
@@ -89,5 +90,4 @@ def _check_room(owned: list, size: int, resized: Pool | None) -> None:
 
 
 def _keep(pool: Pool) -> None:
-    pools.want(pool, now_ms())  # before the keeper starts: "asked for, not yet done" is in the record at once
-    lambdas.invoke_async(settings().pool_keeper_function, {"owner": pool.owner, "name": pool.name})
+    keeper.ask(pool)  # "asked for, not yet done" is in the record before the keeper starts

@@ -5,7 +5,7 @@ on a schedule (the backstop, as the sweeper is for runs).
 An instance of a spot pool belongs to a persistent request: terminating it alone makes EC2 launch a
 replacement that no record knows (and that is untagged). So `retire` always cancels the request first.
 """
-from functions.aws import bootstrap, prices, provider
+from functions.aws import bootstrap, lambdas, prices, provider
 from functions.core import naming, states, tokens
 from functions.core.clock import iso, now_ms
 from functions.core.records import Instance, Pool
@@ -22,6 +22,13 @@ LEASE_MS = 150_000
 VISIBLE_WITHIN_MS = 30_000
 MAX_AGE = "it reached its pool's max age"
 IDLE_TIMEOUT = "its pool was not used for its idle timeout"
+
+
+def ask(pool: Pool) -> None:
+    """A keep of the pool, asked for: written in the record first (`wanted_ms`: a keeper that holds the
+    lease sees it, and whoever waits on the pool knows a keep is coming), then the keeper invoked, unwaited."""
+    pools.want(pool, now_ms())
+    lambdas.invoke_async(settings().pool_keeper_function, {"owner": pool.owner, "name": pool.name})
 
 
 def keep(pool: Pool) -> dict:

@@ -1,10 +1,10 @@
 """Provision: record the instance, then launch it (two-phase spawn), idempotent when retried."""
-from functions.aws import bootstrap, lambdas, prices, provider
+from functions.aws import bootstrap, prices, provider
 from functions.aws.run_start import start_run_event
 from functions.core import costs, naming, states, tokens
 from functions.core.clock import iso, now_ms
 from functions.core.records import Instance, Run
-from functions.lifecycle import pool_claims as claims
+from functions.lifecycle import pool_claims as claims, pool_keeper as keeper
 from functions.settings import settings
 from functions.store import instances, runs
 from functions.tailscale import membership
@@ -64,8 +64,7 @@ def _claim_warm(run: Run) -> dict | None:
 
 def _replenish(run: Run, pool) -> None:
     """The keeper, asked to launch what the pool lacks now, without waiting for it."""
-    attempt("pool keeper", lambdas.invoke_async, settings().pool_keeper_function,
-            {"owner": pool.owner, "name": pool.name}, run_id=run.run_id)
+    attempt("pool keeper", keeper.ask, pool, run_id=run.run_id)
 
 
 def _warm(run: Run, instance: Instance, pool: str) -> dict:

@@ -56,8 +56,11 @@ class Plane:
     def up(self) -> "Plane":
         local = self.home / ".repl" / "local"
         local.mkdir(parents=True, mode=0o700)
-        (local / "faults.json").write_text(json.dumps([{"call": "ec2:RunInstances", "code": "UnauthorizedOperation",
-                                                        "times": 10 ** 6}]))
+        # Nothing a fuzzed request asks for is ever launched: a run's workflow fails at its launch, and a
+        # pool's keeper at its (a spot pool's persistent request too, whose instances would boot agents
+        # that write as they poll, changing the state under the fuzzer's feet)
+        (local / "faults.json").write_text(json.dumps([{"call": call, "code": "UnauthorizedOperation", "times": 10 ** 6}
+                                                       for call in ("ec2:RunInstances", "ec2:RequestSpotInstances")]))
         self.repl("local", "up")
         self.state = json.loads((local / "state.json").read_text())
         return self
