@@ -36,8 +36,9 @@ def terminate(owner: str, target: str) -> dict:
 
 def _find(owner: str, target: str) -> tuple[Instance, Run | None]:
     """The caller's instance by its id or its run's id, and its run (None: an idle pool instance)."""
-    if target.startswith("i-"):
-        found = next((i for i in instances.list_owned(owner, include_ended=True) if i.instance_id == target), None)
+    if target.startswith("i-"):  # the live ones first: the owner's history only for an id not among them
+        found = next((i for ended in (False, True) for i in instances.list_owned(owner, ended)
+                      if i.instance_id == target), None)
         if found is None:
             raise NotFound(f"instance: no instance {target} of yours (see: repl instance list)", field="instance")
         return found, runs.get(found.run_id) if found.run_id else None

@@ -46,6 +46,15 @@ def _task(task: str, parameters: dict, result_path: str | None, next_state: str 
     return state
 
 
+def _token_wait(task: str, timeout_path: str, result_path: str, next_state: str, catch: list) -> dict:
+    """A wait on a task token, which the task's Lambda stores (someone else sends the outcome)."""
+    return {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+            "Parameters": {"FunctionName": placeholder(task),
+                           "Payload": {"run_id.$": "$.run_id", "task_token.$": "$$.Task.Token"}},
+            "TimeoutSecondsPath": timeout_path, "ResultPath": result_path, "Retry": [_LAMBDA_TRANSIENT],
+            "Catch": catch, "Next": next_state}
+
+
 def definition() -> dict:
     run = {"run_id.$": "$.run_id"}
     return {
@@ -69,38 +78,18 @@ def definition() -> dict:
                 "Default": "WaitForBoot",
             },
             "StartRun": _task("StartRun", run, "$.start", "AwaitCompletion", []),
-            "AwaitCompletion": {
-                "Type": "Task",
-                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
-                "Parameters": {"FunctionName": placeholder("DispatchRun"),
-                               "Payload": {"run_id.$": "$.run_id", "task_token.$": "$$.Task.Token"}},
-                # Max-duration is counted from the run's creation: StartRun computes what is left.
-                "TimeoutSecondsPath": "$.start.timeout_seconds",
-                # A silent agent: its events calls send SendTaskHeartbeat.
-                "HeartbeatSecondsPath": "$.start.heartbeat_seconds",  # below the timeout (StartRun)
-                "ResultPath": "$.agent_report",
-                # DispatchRun failing before it ran; a second start_run for the run is ignored by the agent.
-                "Retry": [_LAMBDA_TRANSIENT],
-                "Catch": _CATCH_ALL,
-                "Next": "KeepAlive",
-            },
+            # Max-duration is counted from the run's creation: StartRun computes what is left. A silent
+            # agent: its events calls send SendTaskHeartbeat (its seconds below the timeout, StartRun's).
+            # The Retry: DispatchRun failing before it ran; a second start_run is ignored by the agent.
+            "AwaitCompletion": {**_token_wait("DispatchRun", "$.start.timeout_seconds", "$.agent_report", "KeepAlive",
+                                              _CATCH_ALL), "HeartbeatSecondsPath": "$.start.heartbeat_seconds"},
             # `--keep-alive`: the instance stays after its command, for the user (repl ssh), until the
             # time the report gave (its deadline at most) or `repl instance terminate` ends the wait.
             "KeepAlive": {"Type": "Choice", "Default": "Finalize", "Choices": [
                 {"Variable": "$.agent_report.keep_seconds", "IsPresent": True, "Next": "Kept"}]},
-            "Kept": {
-                "Type": "Task",
-                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
-                "Parameters": {"FunctionName": placeholder("KeepInstance"),
-                               "Payload": {"run_id.$": "$.run_id", "task_token.$": "$$.Task.Token"}},
-                "TimeoutSecondsPath": "$.agent_report.keep_seconds",
-                "ResultPath": "$.kept",
-                "Retry": [_LAMBDA_TRANSIENT],
-                # the keep's end is its timeout: the run has ended already, Finalize terminates
-                "Catch": [{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.kept", "Next": "Finalize"},
-                          *_CATCH_ALL],
-                "Next": "Finalize",
-            },
+            # the keep's end is its timeout: the run has ended already, Finalize terminates
+            "Kept": _token_wait("KeepInstance", "$.agent_report.keep_seconds", "$.kept", "Finalize", [
+                {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.kept", "Next": "Finalize"}, *_CATCH_ALL]),
             "Finalize": _task("Finalize", run, "$.final", None,
                               [_TERMINATION, _THROTTLING]),
             "Cleanup": _task("Cleanup", {"run_id.$": "$.run_id", "error.$": "$.error"}, "$.final", None,

@@ -72,9 +72,11 @@ def _warm(run: Run, instance: Instance, pool: str) -> dict:
     Once, though Provision may be retried between the two writes: the first claim of the start, or the
     event already queued, says it has been done."""
     warm = instance.registered_ms is not None
-    if warm and not any(e.type == "start_run" for e in instance.events) and (
-            runs.claim_start(run.run_id, now_ms()) or runs.get(run.run_id).start_sent_ms is not None):
-        instances.push_event(instance.instance_key, "start_run", start_run_event(runs.get(run.run_id)))
+    if warm and not any(e.type == "start_run" for e in instance.events):
+        claimed = runs.claim_start(run.run_id, now_ms())
+        current = runs.get(run.run_id)
+        if claimed or current.start_sent_ms is not None:  # not claimed: cancelled, or claimed by the first try
+            instances.push_event(instance.instance_key, "start_run", start_run_event(current))
     # instance_key: the embedded stack releases the idle agent's held poll on it (local/dispatch.py)
     return {"instance_id": instance.instance_id, "instance_key": instance.instance_key, "warm": warm, "pool": pool}
 

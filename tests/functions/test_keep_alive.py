@@ -1,5 +1,9 @@
 """`--keep-alive` through the API: the field's rules, the report that keeps the instance, DELETE
 /v1/instances/{instance} (the release and its refusals), SSH on a kept run, the sweeper leaving it be."""
+import subprocess
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from functions.core import states
@@ -103,10 +107,6 @@ def test_another_owners_instance_or_run_does_not_exist_for_the_caller(plane):
 
 
 def test_a_kept_run_takes_ssh_keys_until_it_is_released(plane):
-    import subprocess
-    import tempfile
-    from pathlib import Path
-
     with tempfile.TemporaryDirectory() as home:
         key = Path(home) / "k"
         subprocess.run(["ssh-keygen", "-t", "ed25519", "-N", "", "-q", "-f", str(key)], check=True)
