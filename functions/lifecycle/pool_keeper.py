@@ -10,6 +10,7 @@ from functions.core import naming, states, tokens
 from functions.core.clock import iso, now_ms
 from functions.core.records import Instance, Pool
 from functions.observability import logger
+from functions.tailscale import membership
 from functions.settings import settings
 from functions.store import instances, pools
 from functions.lifecycle.best_effort import attempt
@@ -129,7 +130,10 @@ def _launch(pool: Pool, instance: Instance) -> Instance:
     image_id = pool.image_id or provider.resolve_ami(region, pool.version, pool.arch)
     tags = naming.pool_instance_tags(cfg.control_id, pool.pool_id, pool.name, instance.instance_key,
                                      iso(instance.deadline_ms))
-    user_data = bootstrap.user_data(cfg.api_url, token)
+    join = membership.join(instance.instance_key, f"skyrepl pool {pool.name}")  # as a run's instance does
+    if join:  # the record keeps the hostname (repl ssh of the run that claims it), never the key
+        instance = instances.update(instance.instance_key, tailscale_hostname=join["hostname"])
+    user_data = bootstrap.user_data(cfg.api_url, token, tailscale=join)
     client_token = f"pool-{cfg.control_id}-{instance.instance_key}"
     if pool.spot:
         request = provider.request_spot_instance(region, pool.instance_type, image_id, user_data, tags,
@@ -176,6 +180,8 @@ def retire(member: Instance, why: str) -> None:
     if member.instance_id:
         provider.terminate(member.region, member.instance_id)
     instances.update(member.instance_key, state=states.TERMINATED, terminated_ms=now_ms())
+    if member.tailscale_hostname:  # best effort, after the termination: an outage delays none
+        membership.leave(member.tailscale_hostname)
 
 
 def terminate_unrecorded(region: str, instance_ids: list, tags: dict, recorded: str | None = None) -> list:

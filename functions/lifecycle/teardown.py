@@ -58,14 +58,8 @@ def terminate_by_tag(run_id: str) -> list:
         found += ids
     run_env.forget(run_id)
     if found:  # the record that named its device is gone: the name is the run's (repl-<run-id>)
-        leave_tailnet(run_id)
+        membership.leave(membership.hostname(run_id))  # best effort: an outage logs and fails nothing
     return found
-
-
-def leave_tailnet(*run_ids: str) -> list:
-    """The tailnet devices of these runs' instances (repl-<run-id>) removed, in one listing; best effort:
-    a Tailscale outage logs a warning and fails nothing (an ephemeral device leaves on its own anyway)."""
-    return membership.leave(*(membership.hostname(r) for r in run_ids if r))
 
 
 def _instance(run: Run) -> Instance | None:

@@ -4,7 +4,8 @@ Only instances tagged skyrepl:managed=true AND this control plane's skyrepl:cont
 looked at. A just-launched instance is given time: EC2 and our records are eventually consistent.
 An instance of ours with no run record is an orphan: recorded (`repl orphan list`), and
 terminated once its deadline tag (and the agent's time to report after it) has passed.
-What it terminates leaves the tailnet too (its device repl-<run-id>), once every termination is done.
+What it terminates leaves the tailnet too (its device repl-<run-id>, or a pool instance's own), once every
+termination is done; an idle pool instance it retires leaves it as every retired one does.
 """
 from functions.aws import provider, stepfunctions
 from functions.core import states
@@ -12,11 +13,12 @@ from functions.core.clock import iso, now_ms, parse_iso
 from functions.core.errors import DeadlineReached, InstanceSwept, RunCancelled
 from functions.core.naming import TAG_DEADLINE, TAG_INSTANCE_KEY, TAG_POOL, TAG_RUN_ID
 from functions.core.records import Instance, Orphan, Run
-from functions.lifecycle import reconcile, teardown
+from functions.lifecycle import reconcile
 from functions.observability import INSTANCES_PAST_DEADLINE, LEAKS_CAUGHT, ORPHANS_FOUND, emit
 from functions.lifecycle.pool_keeper import IDLE_TIMEOUT, MAX_AGE, retire, terminate_unrecorded
 from functions.settings import settings
 from functions.store import instances, orphans, pools, runs
+from functions.tailscale import membership
 
 LAUNCH_GRACE_MS = 3 * 60_000  # a run's own workflow terminates it first; the sweeper is the backstop
 PAST_DEADLINE = "past its deadline"
@@ -24,7 +26,7 @@ UNACCOUNTED_REQUEST = "its persistent spot request is one no pool accounts for"
 
 
 def sweep() -> dict:
-    terminated, orphan_ids, run_ids = [], [], []
+    terminated, orphan_ids, devices = [], [], []
     for region in provider.regions_in_use():
         for found in provider.list_managed(region, settings().control_id):
             member = _pool_member(found)
@@ -48,10 +50,12 @@ def sweep() -> dict:
                 _mark_terminated(run)
                 _end_workflow_wait(run, why)
                 terminated.append({"instance_id": found["instance_id"], "region": region, "reason": why})
-                run_ids.append(run_id)  # an orphan's too: its tag names the device as Provision did
+                # the device's name: the record's (a claimed pool instance joined by its key), else the one an
+                # orphan's run-id tag gives, as Provision named it
+                devices.append((member and member.tailscale_hostname) or (run_id and membership.hostname(run_id)))
         terminated += unaccounted_spot_requests(region, now_ms())
     reconciled = reconcile.sweep()
-    teardown.leave_tailnet(*run_ids)  # last: a Tailscale outage delays no termination
+    membership.leave(*devices)  # last: a Tailscale outage delays no termination
     emit({LEAKS_CAUGHT: len(terminated), ORPHANS_FOUND: len(orphan_ids),  # every sweep, zeros too: alarms see data
           INSTANCES_PAST_DEADLINE: sum(t["reason"] == PAST_DEADLINE for t in terminated)})
     return {"terminated": terminated, "orphan_ids": orphan_ids, "reconciled": reconciled}

@@ -8,21 +8,24 @@ from functions.tailscale import config
 from functions.tailscale.client import Client, TailscaleError, scrub
 
 
-def hostname(run_id: str) -> str:
-    return f"repl-{run_id}"
+def hostname(subject: str) -> str:
+    """A run's instance joins as repl-<run id>; a pool's idle instance as repl-<instance key> (it has no
+    run yet, and the name stays with it when a run claims it: the instance record keeps it)."""
+    return f"repl-{subject}"
 
 
-def join(run_id: str) -> dict | None:
+def join(subject: str, description: str | None = None) -> dict | None:
     """{"auth_key", "hostname"} for the bootstrap; None when not configured or when the API failed."""
     try:
         found = config.load()
         if found is None:
             return None
-        name = hostname(run_id)
-        return {"auth_key": Client(found).create_auth_key(name, f"skyrepl run {run_id}"), "hostname": name}
+        name = hostname(subject)
+        return {"auth_key": Client(found).create_auth_key(name, description or f"skyrepl run {subject}"),
+                "hostname": name}
     except Exception as err:  # noqa: BLE001 - launch without Tailscale rather than not at all
         logger.warning("no Tailscale auth key: launching without Tailscale",
-                       extra={"run_id": run_id, "error": _describe(err)})
+                       extra={"subject": subject, "error": _describe(err)})
         return None
 
 

@@ -6,12 +6,13 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from functions import tailscale
 from functions.aws.permissions import EC2_ACTIONS, KEY_PARAMETER_PREFIX, PRICE_LIST_ACTIONS
 from infra import settings
 from infra.constructs.storage import Storage
 from infra.lambda_function import grant_aws_actions, grant_price_list, make_function
 from infra.nag import acknowledge
-from infra.parameters import grant_parameters
+from infra.parameters import grant_parameter, grant_parameters
 
 HANDLER = "functions.pools.handler.handler"
 
@@ -27,6 +28,9 @@ class Pools(Construct):
         # its launches call startup() as Provision's do, which keeps each skyrepl-{region} private key
         grant_parameters(self.keeper, KEY_PARAMETER_PREFIX, "ssm:PutParameter", "ssm:GetParameter",
                          why_every_name="one private key per region in use (skyrepl-{region}), any region")
+        # its launches join the tailnet and its retirements leave it, as Provision's and Finalize's do
+        grant_parameter(self.keeper, tailscale.API_KEY_PARAMETER, tailscale.TAILNET_PARAMETER,
+                        actions=("ssm:GetParameter",))
         schedule = events.Rule(self, "Schedule", targets=[targets.LambdaFunction(self.keeper)],
                                schedule=events.Schedule.rate(Duration.minutes(settings.POOL_KEEP_EVERY_MINUTES)))
         # Its events are {"owner", "name"} (a claim, a create, a resize: keep that pool) or the schedule's

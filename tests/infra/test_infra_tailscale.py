@@ -13,7 +13,8 @@ def _tailscale_statements(synth, key: str) -> list:
 
 def test_the_readers_may_read_the_tailscale_parameters_and_only_the_api_write_them(synth):
     # the Sweeper: for the teardown of a run its workflow left undone
-    assert set(tailscale.READERS) == {"Provision", "Finalize", "Cleanup", "Sweeper"}
+    # the PoolKeeper: a pool's idle instances join at their launch and leave when retired
+    assert set(tailscale.READERS) == {"Provision", "Finalize", "Cleanup", "Sweeper", "PoolKeeper"}
     # the Api: PUT|GET|DELETE /v1/admin/tailscale, what `repl setup` stores
     access = {**{key: ["ssm:GetParameter"] for key in tailscale.READERS},
               "Api": ["ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"]}
