@@ -58,8 +58,20 @@ def terminate_by_tag(run_id: str) -> list:
         found += ids
     run_env.forget(run_id)
     if found:  # the record that named its device is gone: the name is the run's (repl-<run-id>)
-        membership.leave(membership.hostname(run_id))  # best effort: an outage logs and fails nothing
+        leave_tailnet(device_of(run_id))
     return found
+
+
+def device_of(run_id: str, instance: Instance | None = None) -> str | None:
+    """The tailnet name of a run's instance: its record's (a pool's instance joined as repl-<instance key>),
+    else the one Provision gives (repl-<run-id>: an orphan's run-id tag is all there is)."""
+    return (instance and instance.tailscale_hostname) or (membership.hostname(run_id) if run_id else None)
+
+
+def leave_tailnet(*devices: str | None) -> list:
+    """These devices removed, in one listing; best effort: a Tailscale outage logs a warning and fails
+    nothing (an ephemeral device leaves on its own anyway)."""
+    return membership.leave(*devices)
 
 
 def _instance(run: Run) -> Instance | None:

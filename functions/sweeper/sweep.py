@@ -13,12 +13,11 @@ from functions.core.clock import iso, now_ms, parse_iso
 from functions.core.errors import DeadlineReached, InstanceSwept, RunCancelled
 from functions.core.naming import TAG_DEADLINE, TAG_INSTANCE_KEY, TAG_POOL, TAG_RUN_ID
 from functions.core.records import Instance, Orphan, Run
-from functions.lifecycle import reconcile
+from functions.lifecycle import reconcile, teardown
 from functions.observability import INSTANCES_PAST_DEADLINE, LEAKS_CAUGHT, ORPHANS_FOUND, emit
 from functions.lifecycle.pool_keeper import IDLE_TIMEOUT, MAX_AGE, retire, terminate_unrecorded
 from functions.settings import settings
 from functions.store import instances, orphans, pools, runs
-from functions.tailscale import membership
 
 LAUNCH_GRACE_MS = 3 * 60_000  # a run's own workflow terminates it first; the sweeper is the backstop
 PAST_DEADLINE = "past its deadline"
@@ -50,12 +49,10 @@ def sweep() -> dict:
                 _mark_terminated(run)
                 _end_workflow_wait(run, why)
                 terminated.append({"instance_id": found["instance_id"], "region": region, "reason": why})
-                # the device's name: the record's (a claimed pool instance joined by its key), else the one an
-                # orphan's run-id tag gives, as Provision named it
-                devices.append((member and member.tailscale_hostname) or (run_id and membership.hostname(run_id)))
+                devices.append(teardown.device_of(run_id, member))  # an orphan's too, by its run-id tag
         terminated += unaccounted_spot_requests(region, now_ms())
     reconciled = reconcile.sweep()
-    membership.leave(*devices)  # last: a Tailscale outage delays no termination
+    teardown.leave_tailnet(*devices)  # last: a Tailscale outage delays no termination
     emit({LEAKS_CAUGHT: len(terminated), ORPHANS_FOUND: len(orphan_ids),  # every sweep, zeros too: alarms see data
           INSTANCES_PAST_DEADLINE: sum(t["reason"] == PAST_DEADLINE for t in terminated)})
     return {"terminated": terminated, "orphan_ids": orphan_ids, "reconciled": reconciled}
