@@ -48,6 +48,13 @@ def claim(run: Run, pool: Pool) -> Instance | None:
     return None
 
 
+def claimed_by(run: Run) -> Instance | None:
+    """The pool instance this run claimed, found from the pool's side: for a run whose record never got to
+    name it (Provision failed for good between its claim and that write), so that its teardown ends it."""
+    pool = matching_pool(run)
+    return next((m for m in instances.pool_members(pool.pool_id) if m.run_id == run.run_id), None) if pool else None
+
+
 def usable(member: Instance, now: int) -> bool:
     """Not past its max age, and alive as far as we can tell: its agent polls, or it is still booting."""
     if member.deadline_ms <= now:

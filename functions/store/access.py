@@ -37,7 +37,8 @@ TABLE_ACTIONS = {
     "KeepInstance": {"Runs": (UPDATE,)},  # the Kept state's token
     "Finalize": {"Runs": (GET, UPDATE), "Instances": (GET, UPDATE)},
     # with the run's record gone, Cleanup looks for its instances in every region in use (kv.keys)
-    "Cleanup": {"Runs": (GET, UPDATE), "Instances": (GET, UPDATE), "Kv": (SCAN,)},
+    # and the pool instance a failed Provision claimed but did not record (the owner's pools, one's instances)
+    "Cleanup": {"Runs": (GET, UPDATE), "Instances": (GET, UPDATE), "Kv": (SCAN,), "Pools": (GET, QUERY)},
     # regions in use; orphans; an idle pool instance's pool (gone or going: it retires the instance)
     "Sweeper": {"Runs": (GET, UPDATE), "Instances": (GET, UPDATE), "Kv": (PUT, SCAN), "Pools": (GET,)},
     "Startup": {"Kv": (GET, PUT)},  # records the region's startup result, as Provision does
@@ -54,5 +55,6 @@ INDEX_QUERIES = {
             "Instances": ("by_owner", "by_pool"), "Snapshots": ("by_owner",)},  # by_pool: a pool's instances
     "Sweeper": {"Runs": ("unsettled",)},  # the runs to reconcile
     "Provision": {"Instances": ("by_pool",)},  # a matching pool's idle instances, to claim one
+    "Cleanup": {"Instances": ("by_pool",)},  # the one a failed Provision claimed
     "PoolKeeper": {"Instances": ("by_pool",)},  # a pool's instances
 }

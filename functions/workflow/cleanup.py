@@ -11,6 +11,7 @@ from functions.aws import run_end
 from functions.core import outcomes, states
 from functions.core.clock import now_ms
 from functions.core.errors import AwsError
+from functions.lifecycle import pool_claims as claims
 from functions.lifecycle.teardown import terminate_and_confirm, terminate_by_tag
 from functions.observability import WORKFLOW_FAILURES, emit, logger
 from functions.store import runs
@@ -21,6 +22,10 @@ def handler(event, _context=None) -> dict:
     if run is None:  # the record is gone: still make sure nothing of this run is left running
         return {"status": "unknown", "terminated": terminate_by_tag(event["run_id"])}
     status, exit_code, reason = outcomes.from_error(run, event.get("error") or {})
+    if run.instance_key is None:  # Provision failed for good between a pool claim and recording it
+        claimed = claims.claimed_by(run)
+        if claimed:  # recorded now, so that the teardown below ends it (its tags do not name the run yet)
+            run = runs.update(run.run_id, instance_key=claimed.instance_key)
     try:
         terminate_and_confirm(run)
     except (AwsError, BotoCoreError) as err:

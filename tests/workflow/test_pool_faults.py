@@ -28,6 +28,7 @@ CASES = {
     "throttled after the claim": "succeeded",  # retried before the run recorded it: the same instance again
     "start_run push throttled": "succeeded",  # retried after the start was claimed: the command still goes
     "task fails always": "error",  # nothing claimed: the pool keeps its instance
+    "crashes after the claim": "error",  # not retried, the claim unrecorded: Cleanup finds it from the pool
     "claimed agent goes silent": "error",  # the heartbeat times out, Cleanup terminates (a request: cancelled)
     "TerminateInstances NotFound": "succeeded",  # Finalize confirms with EC2 and terminates again
     "control plane restarted": "succeeded",
@@ -55,7 +56,7 @@ def open_spot_requests() -> list:
 # Spot pools for every fault: their teardown is the one with a trap (the request cancelled first); on-demand
 # for the faults whose teardown differs by market (each case boots a pool: the suite's time is counted)
 MARKETS = [(fault, True) for fault in CASES] + [(fault, False) for fault in (
-    "task fails always", "claimed agent goes silent", "TerminateInstances NotFound")]
+    "task fails always", "crashes after the claim", "claimed agent goes silent", "TerminateInstances NotFound")]
 
 
 @pytest.mark.parametrize("fault, spot", MARKETS, ids=[f"{f.replace(' ', '_')}-{'spot' if s else 'on-demand'}"
@@ -76,6 +77,12 @@ def test_a_fault_while_a_run_claims_a_pool_instance_leaves_nothing_behind(stack,
                 raise ThrottlingError("injected: the run's update was throttled")
             return claimed
         monkeypatch.setattr(claims, "claim", claim_then_throttled)
+    elif fault == "crashes after the claim":  # a bug, say: not an error the state machine retries
+        def claim_then_crash(run, pool, original=claims.claim):
+            claimed = original(run, pool)
+            throttled.append(claimed.instance_key)  # (what was claimed, to check it is gone)
+            raise RuntimeError("injected: Provision crashed after its claim")
+        monkeypatch.setattr(claims, "claim", claim_then_crash)
     elif fault == "start_run push throttled":
         def push_throttled(instance_key, kind, data, original=instances.push_event):
             if kind == "start_run" and not throttled:
@@ -92,7 +99,7 @@ def test_a_fault_while_a_run_claims_a_pool_instance_leaves_nothing_behind(stack,
         faults.at("Provision", clients.reset)
     run = stack.create_run(spot=spot)
     agent.run_id = run.run_id
-    if fault != "task fails always":
+    if fault not in ("task fails always", "crashes after the claim"):
         stack.wait_for(lambda: stack.run(run.run_id).warm_pool, what="the claim")
         if fault != "claimed agent goes silent":
             agent.wait_event(stack, "start_run")
@@ -100,7 +107,7 @@ def test_a_fault_while_a_run_claims_a_pool_instance_leaves_nothing_behind(stack,
     ended = stack.wait_end(run.run_id, timeout=30)
 
     assert faults.all_struck(), (faults.on_entry, faults.failing, faults.injected)
-    assert bool(throttled) == ("throttled" in fault)
+    assert bool(throttled) == ("throttled" in fault or fault == "crashes after the claim")
     assert (ended.status, bool(ended.reason)) == (CASES[fault], True), ended.reason
     claimed = [m for p in pools.every() for m in instances.pool_members(p.pool_id) if m.run_id]
     assert claimed == []  # the run's instance has ended with it; no other was claimed on the way
