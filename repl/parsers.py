@@ -1,9 +1,10 @@
 """The argparse tree of every `repl` command (`repl run`'s own: run_parser.py)."""
 import argparse
+import sys
 
 from functions.core.pools import MAX_POOL_SIZE
 
-from repl import __version__, examples, flags
+from repl import examples, flags, version
 from repl.commands import (artifacts, cache, completion, cost, dashboard, instances, local, orphans, pools, setup,
                            snapshots, ssh)
 from repl.parser_parts import RAW, json_flag, noun, with_id
@@ -21,7 +22,7 @@ def build() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="repl", description="Run a command on a fresh cloud VM, stream its "
                                      "output, and know the VM is gone afterwards.", epilog=examples.TOP,
                                      formatter_class=RAW)
-    parser.add_argument("--version", action="version", version=f"repl {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     nouns = parser.add_subparsers(dest="noun", required=True)
     add_run(nouns)
     for add in (_artifact, _instance, _local, _cache, _orphan, _snapshot, _pool, _ssh, _setup, _cost, _dashboard,
@@ -203,3 +204,11 @@ def _completion(nouns) -> None:
              examples.COMPLETION)
     p.add_argument("shell", choices=completion.SHELLS, help="the shell to complete for")
     p.set_defaults(handler=completion.print_script)
+
+
+class _Version(argparse.Action):
+    """argparse's "version" action with the version looked up only when the flag is given."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"repl {version()}", file=sys.stdout)  # stdout, as argparse's own version action
+        parser.exit()

@@ -1,12 +1,13 @@
 """`repl dashboard`: serve the web UI on 127.0.0.1 until Ctrl-C."""
-import webbrowser
-
 from repl.commands import Context
-from repl.dashboard.server import Dashboard
 from repl.errors import CliError, ExitCode
 
 
 def dashboard(args, ctx: Context) -> int:
+    import webbrowser  # here, not at the top: every other command's start would pay for these two
+
+    from repl.dashboard.server import Dashboard
+
     try:
         server = Dashboard(ctx, args.port)
     except OSError as err:

@@ -1,18 +1,19 @@
 """Global flags, help and the process entry point."""
 import io
 import os
+import subprocess
 import sys
 
 import pytest
 
-from repl import __main__ as entry_module, __version__
+from repl import __main__ as entry_module, version
 from repl.cli import main
 from repl.environment import Environment
 from tests.cli.conftest import FakeControl, make_run
 
 
 def test_version(repl_main):
-    assert repl_main("--version") == (0, f"repl {__version__}\n", "")
+    assert repl_main("--version") == (0, f"repl {version()}\n", "")
 
 
 NOUNS = ("run", "artifact", "instance", "local", "cache", "orphan", "snapshot", "ssh", "ssh-config", "setup", "completion")
@@ -67,7 +68,7 @@ def test_entry_exits_the_process_with_mains_code(monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["repl", "--version"])
     with pytest.raises(SystemExit) as done:
         entry_module.entry()
-    assert done.value.code == 0 and capsys.readouterr().out == f"repl {__version__}\n"
+    assert done.value.code == 0 and capsys.readouterr().out == f"repl {version()}\n"
 
 
 def test_a_closed_pipe_on_stdout_ends_quietly_with_exit_1(plane):
@@ -122,3 +123,12 @@ def test_a_mistyped_flag_or_command_is_named_with_the_nearest_one(repl_main, pla
 def test_what_argparse_accepts_is_not_taken_for_a_typo(repl_main, argv):
     result = repl_main(*argv)
     assert "unknown flag" not in result.stderr and "unknown command" not in result.stderr
+
+
+def test_a_command_starts_without_the_package_metadata_or_the_dashboard_loaded():
+    # every `repl` command paid ~60 ms at its start for the version's importlib.metadata and the dashboard's
+    # server and webbrowser; they load only for --version and `repl dashboard` now
+    probe = "import sys, repl.cli; print(sorted(m for m in sys.argv[1:] if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe, "importlib.metadata", "webbrowser", "repl.dashboard.server"],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
