@@ -67,13 +67,15 @@ def _keep_once(pool: Pool) -> dict:
         why = retire_reason(member, pool, live_ids, now)
         if why:
             retire(member, why)
-            retired.append(member.instance_key)
-    unclaimed = [m for m in members if m.run_id is None and m.instance_key not in retired]
+            retired.append(member)
+    gone = {m.instance_key for m in retired}  # (by key: an adopted member's record has changed since)
+    unclaimed = [m for m in members if m.run_id is None and m.instance_key not in gone]
     target = pool.target(now)
     # the booting ones first, then the newest
     surplus = sorted(unclaimed, key=lambda m: (m.registered_ms is not None, -m.created_ms))[:max(0, len(unclaimed) - target)]
     for member in surplus:
         retire(member, f"the pool was resized to {pool.size}" if target else IDLE_TIMEOUT)
+    leave_tailnet(retired + surplus)
     launched = [launch(pool) for _ in range(max(0, target - len(unclaimed)))]
     return {"pool": pool.name, "launched": len(launched), "retired": len(retired) + len(surplus)}
 
@@ -118,7 +120,9 @@ def launch(pool: Pool) -> Instance:
         return _launch(pool, instance)
     except Exception:
         # nothing half-made stays: a request made is cancelled (the record, as _launch left it, says)
-        retire(instances.get(instance.instance_key) or instance, "its launch failed")
+        failed = instances.get(instance.instance_key) or instance
+        retire(failed, "its launch failed")
+        leave_tailnet([failed])
         raise
 
 
@@ -180,8 +184,12 @@ def retire(member: Instance, why: str) -> None:
     if member.instance_id:
         provider.terminate(member.region, member.instance_id)
     instances.update(member.instance_key, state=states.TERMINATED, terminated_ms=now_ms())
-    if member.tailscale_hostname:  # best effort, after the termination: an outage delays none
-        membership.leave(member.tailscale_hostname)
+
+
+def leave_tailnet(retired: list) -> list:
+    """The tailnet devices of these retired instances removed, after their terminations and in one device
+    listing (best effort: a Tailscale outage costs one listing's retries and delays no termination)."""
+    return membership.leave(*(m.tailscale_hostname for m in retired))
 
 
 def terminate_unrecorded(region: str, instance_ids: list, tags: dict, recorded: str | None = None) -> list:
@@ -203,6 +211,7 @@ def delete(pool: Pool) -> int:
     idle = [m for m in instances.pool_members(pool.pool_id) if m.run_id is None]
     for member in idle:
         retire(member, "its pool was deleted")
+    leave_tailnet(idle)
     pools.delete(pool)
     return len(idle)
 

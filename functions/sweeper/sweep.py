@@ -5,7 +5,7 @@ looked at. A just-launched instance is given time: EC2 and our records are event
 An instance of ours with no run record is an orphan: recorded (`repl orphan list`), and
 terminated once its deadline tag (and the agent's time to report after it) has passed.
 What it terminates leaves the tailnet too (its device repl-<run-id>, or a pool instance's own), once every
-termination is done; an idle pool instance it retires leaves it as every retired one does.
+termination is done (an idle pool instance it retires too).
 """
 from functions.aws import provider, stepfunctions
 from functions.core import states
@@ -34,6 +34,7 @@ def sweep() -> dict:
                 if why:
                     retire(member, why)
                     terminated.append({"instance_id": found["instance_id"], "region": region, "reason": why})
+                    devices.append(member.tailscale_hostname)
                 continue
             run_id = member.run_id if member else found.get("tags", {}).get(TAG_RUN_ID, "")
             if member:  # claimed: the run's deadline is the record's (its tag may still say the idle expiry)

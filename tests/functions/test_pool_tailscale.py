@@ -67,3 +67,22 @@ def test_without_tailscale_a_pool_calls_no_tailscale_api(cloud, tailscale_api, m
     (member,) = kept()
     keeper.delete(pools.get("o", "cpu"))
     assert member.tailscale_hostname is None and tailscale_api.seen == []
+
+
+def test_a_resize_to_zero_removes_every_retired_device_in_one_listing(tailnet):
+    pool = make_pool(size=2)
+    pools.create(pool)
+    keeper.keep(pool)
+    members = [m for m in instances.pool_members(pool.pool_id) if m.instance_id]
+    tailnet.devices = [device(f"n{i}", m.tailscale_hostname) for i, m in enumerate(members)]
+    keeper.keep(pools.update(pools.get("o", "cpu"), size=0))
+    assert tailnet.devices == []
+    assert [c for c in tailnet.calls() if c[0] == "GET"] == [("GET", "/api/v2/tailnet/example.com/devices")]
+
+
+def test_an_idle_instance_the_sweeper_retires_leaves_the_tailnet(tailnet, monkeypatch):
+    (member,) = kept()
+    tailnet.devices = [device("nIDLE", member.tailscale_hostname)]
+    monkeypatch.setattr(sweeper, "pool_verdict", lambda found, m, now: "past its idle expiry")
+    assert [t["instance_id"] for t in sweeper.sweep()["terminated"]] == [member.instance_id]
+    assert tailnet.devices == []
