@@ -11,6 +11,10 @@ from repl.commands import Context
 from repl.errors import CliError, ExitCode
 
 execvp = os.execvp  # replaced in tests: nothing there runs a real ssh
+# The agent's registration marks the instance running; the workflow records its address at its next look
+# (BOOT_POLL_SECONDS, 5 s on AWS): a `repl ssh` right after a short command or a --detach waits for it.
+ADDRESS_POLL_SECONDS = 0.5
+ADDRESS_POLLS = 30
 
 
 class RegionKeyRefused(CliError):
@@ -90,11 +94,8 @@ def describe(summary: dict) -> str:
 
 
 def ssh(args, ctx: Context) -> int:
-    instance = find_running(ctx, args.target)
+    instance = _with_address(ctx, find_running(ctx, args.target))
     host = instance.get("tailscale_hostname") or instance.get("public_ip")
-    if not host:
-        raise CliError(f"instance {instance['instance_id']} of run {instance['run_id']} has no public IP "
-                       "(yet, or its subnet gives none); check again with: repl instance list --json")
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     argv = ssh_argv(ctx, instance, host, args.region_key) + command
     ctx.env.stdout.flush()
@@ -113,6 +114,21 @@ def ssh_argv(ctx: Context, instance: dict, host: str, region_key: bool = False) 
     return argv + ["-o", "StrictHostKeyChecking=accept-new",
                    "-o", f"UserKnownHostsFile={ssh_files.known_hosts(ctx.env.config_dir)}",
                    "-o", f"HostKeyAlias={instance['instance_id']}", f"{ssh_files.USER}@{host}"]
+
+
+def _with_address(ctx: Context, instance: dict) -> dict:
+    """The instance once it has a host to reach (its tailnet name or public IP), waited for a little."""
+    polls = 0
+    while not (instance.get("tailscale_hostname") or instance.get("public_ip")):
+        if polls == ADDRESS_POLLS:
+            raise CliError(f"instance {instance['instance_id']} of run {instance['run_id']} has no public IP after "
+                           f"{polls * ADDRESS_POLL_SECONDS:.0f} s (its subnet may give none); check again with: "
+                           "repl instance list --json")
+        if polls == 0:
+            ctx.env.err(f"[repl] waiting for the address of instance {instance['instance_id']}\n")
+        ctx.env.sleep(ADDRESS_POLL_SECONDS)
+        instance, polls = find_running(ctx, instance["instance_id"]), polls + 1
+    return instance
 
 
 def find_running(ctx: Context, target: str) -> dict:

@@ -198,10 +198,25 @@ def test_ssh_to_a_run_that_is_not_running_says_its_status_and_an_ended_runs_key_
     assert execs == []
 
 
-def test_ssh_without_a_public_ip_or_to_an_unknown_run_fails_clearly(repl_main, keys, execs):
+def test_ssh_waits_for_the_address_the_workflow_records_after_the_agent_registered(repl_main, keys, execs):
+    keys.instances = [instance(public_ip=None)]
+    waits = []
+
+    def sleep(seconds):  # the workflow's next look records it (CheckRegistration)
+        waits.append(seconds)
+        if len(waits) == 3:
+            keys.instances = [instance()]
+
+    result = repl_main("ssh", "r1", "--", "true", server=keys, sleep=sleep)
+    assert result.exit_code == 0 and "[repl] waiting for the address of instance i-0abc" in result.stderr
+    assert waits[:3] == [ssh_command.ADDRESS_POLL_SECONDS] * 3 and execs[0][1][-2:] == ["ubuntu@54.1.2.3", "true"]
+
+
+def test_ssh_without_a_public_ip_or_to_an_unknown_run_fails_clearly(repl_main, keys, execs, sleeps):
     keys.instances = [instance(public_ip=None)]
     result = repl_main("ssh", "r1", server=keys)
-    assert result.exit_code == 1 and "instance i-0abc of run r1 has no public IP" in result.stderr
+    assert result.exit_code == 1 and "instance i-0abc of run r1 has no public IP after 15 s" in result.stderr
+    assert sleeps == [ssh_command.ADDRESS_POLL_SECONDS] * ssh_command.ADDRESS_POLLS
     unknown = repl_main("ssh", "r404", server=keys)
     assert unknown.exit_code == 1 and "no run or live instance r404" in unknown.stderr
     assert execs == []
