@@ -12,7 +12,7 @@ from functions.core.naming import idempotent_run_id, new_run_id
 from functions.core.records import Run
 from functions.core.requests import RunRequest, parse_run_request
 from functions.observability import RUNS_CREATED, emit
-from functions.lifecycle import pool_claims as claims
+from functions.lifecycle import pool_claims as claims, warm_start
 from functions.settings import settings
 from functions.store import instances, logs, runs
 
@@ -49,7 +49,10 @@ def create_run(owner: str, body, idempotency_key: str | None = None) -> tuple[Ru
             return run, True
         # else the first request stopped between the two writes: starting is safe (executions are named)
     run_env.save(run.run_id, req.env)  # before the workflow starts: the agent reads it at start_run
-    return runs.update(run.run_id, execution_arn=stepfunctions.start(run)), replayed
+    run = warm_start.at_create(run)  # before the workflow starts too: Provision finds the claim
+    run = runs.update(run.run_id, execution_arn=stepfunctions.start(run))
+    warm_start.hand_over(run)  # once there is a workflow to end the run
+    return run, replayed
 
 
 def _new_run(owner: str, req: RunRequest, image_id: str | None, run_id: str, request_hash: str | None) -> Run:

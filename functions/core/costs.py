@@ -35,6 +35,13 @@ def cost_window_ms(max_cost_usd: float | None, usd_per_hour: float | None) -> in
     return math.floor(max_cost_usd / usd_per_hour * MS_PER_HOUR)
 
 
+def deadline_ms(run, usd_per_hour: float | None, launch_ms: int) -> int:
+    """When the run must end: max-duration after its launch request (time queued before never times a
+    run out), or sooner when its max cost allows less at this price."""
+    window = cost_window_ms(run.max_cost_usd, usd_per_hour)
+    return launch_ms + (run.max_duration_ms if window is None else min(run.max_duration_ms, window))
+
+
 def limited_by_cost(run) -> bool:
     """Whether the run's deadline is its max cost's, not its max-duration's."""
     window = cost_window_ms(run.max_cost_usd, run.price_usd_per_hour)

@@ -1,12 +1,11 @@
 """Provision: record the instance, then launch it (two-phase spawn), idempotent when retried."""
 from functions.aws import bootstrap, prices, provider
-from functions.aws.run_start import start_run_event
 from functions.core import costs, naming, states, tokens
 from functions.core.clock import iso, now_ms
-from functions.core.records import Instance, Run
-from functions.lifecycle import pool_claims as claims, pool_keeper as keeper
+from functions.core.records import Instance, Pool, Run
+from functions.lifecycle import pool_claims as claims, pool_keeper as keeper, warm_start
 from functions.settings import settings
-from functions.store import instances, runs
+from functions.store import instances, pools, runs
 from functions.tailscale import membership
 from functions.lifecycle.best_effort import attempt
 from functions.workflow.guards import load_active
@@ -14,21 +13,19 @@ from functions.workflow.guards import load_active
 
 def handler(event, _context=None) -> dict:
     run = load_active(event["run_id"])
-    runs.advance(run.run_id, states.PROVISIONING)
+    if run.status == states.PENDING:  # not a run its create (or a try before this one) gave an instance
+        runs.advance(run.run_id, states.PROVISIONING)
     run = _record_price(run)
-    # Max-duration counts from here, the launch request: time queued before never times a run out. A
-    # max cost shortens it to the time the price allows (functions/core/costs.py).
-    window = costs.cost_window_ms(run.max_cost_usd, run.price_usd_per_hour)
-    run = runs.start_clock(run.run_id, now_ms() + (run.max_duration_ms if window is None else
-                                                   min(run.max_duration_ms, window)))
+    # max-duration counts from here, the launch request (kept if a claim at create or a try set it)
+    run = runs.start_clock(run.run_id, costs.deadline_ms(run, run.price_usd_per_hour, now_ms()))
     instance = instances.get(run.instance_key) if run.instance_key else None
     if instance is None:
         warm = _claim_warm(run)
         if warm:
             return warm
     instance = instance or _record_intent(run)
-    if instance.instance_id and run.warm_pool:  # a retry after the claim was recorded: warm still
-        return _warm(run, instance, run.warm_pool)
+    if instance.instance_id and run.warm_pool:  # claimed at create, or by a try before this one: warm still
+        return _claimed(run, instance)
     if instance.instance_id:  # a retry after the launch was recorded
         return {"instance_id": instance.instance_id}
     launch_ms = now_ms()
@@ -41,44 +38,37 @@ def handler(event, _context=None) -> dict:
 
 
 def _claim_warm(run: Run) -> dict | None:
-    """An instance of a matching pool, if one is there to take: then no launch and, when its agent is
-    up already, the command handed over now (`warm`: the workflow goes straight on). The pool keeper
-    is asked to replace it, without waiting for it."""
+    """An instance of a matching pool, if one is there to take (the create found none, or failed to
+    take it): then no launch. The pool keeper is asked to replace what was taken, without waiting."""
     pool = claims.matching_pool(run)
     instance = claims.claim(run, pool) if pool else None
     if instance is None:
         if pool:
             _replenish(run, pool)
         return None
-    now = now_ms()
-    run = runs.update(run.run_id, instance_key=instance.instance_key, launched_ms=now, warm_pool=pool.name)
+    run = runs.update(run.run_id, instance_key=instance.instance_key, launched_ms=now_ms(), warm_pool=pool.name)
     runs.advance(run.run_id, states.BOOTING, instance_id=instance.instance_id)
-    # the run's id, and its deadline in place of the idle expiry, for whoever reads tags (best effort:
-    # the sweeper reads the claim from the record)
-    warm = _warm(run, instance, pool.name)  # the command first: the rest is not on its way
+    return _claimed(run, instance, pool)
+
+
+def _claimed(run: Run, instance: Instance, pool: Pool | None = None) -> dict:
+    """The run's pool instance: its command handed over if its agent is up (`warm`: the workflow goes
+    straight on), then the run's id and deadline on its tags for whoever reads tags (best effort: the
+    sweeper reads the claim from the record), and the keeper asked for a replacement (without waiting)."""
+    warm = warm_start.start(run, instance)  # the command first: the rest is not on its way
     attempt("claim tags", provider.tag, run.region, instance.instance_id,
             {naming.TAG_RUN_ID: run.run_id, naming.TAG_DEADLINE: iso(run.deadline_ms)}, run_id=run.run_id)
-    _replenish(run, pool)
-    return warm
+    pool = pool or pools.get(run.owner, run.warm_pool)
+    if pool:
+        _replenish(run, pool)
+    # instance_key: the embedded stack releases the idle agent's held poll on it (local/dispatch.py)
+    return {"instance_id": instance.instance_id, "instance_key": instance.instance_key, "warm": warm,
+            "pool": run.warm_pool}
 
 
 def _replenish(run: Run, pool) -> None:
     """The keeper, asked to launch what the pool lacks now, without waiting for it."""
     attempt("pool keeper", keeper.ask, pool, run_id=run.run_id)
-
-
-def _warm(run: Run, instance: Instance, pool: str) -> dict:
-    """A claimed instance whose agent is up gets the command now (else its registration hands it over).
-    Once, though Provision may be retried between the two writes: the first claim of the start, or the
-    event already queued, says it has been done."""
-    warm = instance.registered_ms is not None
-    if warm and not any(e.type == "start_run" for e in instance.events):
-        claimed = runs.claim_start(run.run_id, now_ms())
-        current = runs.get(run.run_id)
-        if claimed or current.start_sent_ms is not None:  # not claimed: cancelled, or claimed by the first try
-            instances.push_event(instance.instance_key, "start_run", start_run_event(current))
-    # instance_key: the embedded stack releases the idle agent's held poll on it (local/dispatch.py)
-    return {"instance_id": instance.instance_id, "instance_key": instance.instance_key, "warm": warm, "pool": pool}
 
 
 def _record_intent(run: Run) -> Instance:

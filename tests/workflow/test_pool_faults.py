@@ -10,7 +10,7 @@ import re
 import boto3
 import pytest
 
-from functions.api import pools as pool_service
+from functions.api import pools as pool_service, runs as run_service
 from functions.api.models import CreatePool
 from functions.aws import clients
 from functions.core.errors import ThrottlingError
@@ -23,11 +23,13 @@ from tests.workflow.test_fault_matrix import Faults
 SPEC = "ubuntu:noble:amd64"
 # fault -> the run's terminal status
 CASES = {
-    "task fails once": "succeeded",  # Provision retried before it claimed anything
+    "task fails once": "succeeded",  # the create claimed; Provision retried finds the claim
     "answer lost after the claim": "succeeded",  # retried: the run has its instance, nothing claimed again
-    "throttled after the claim": "succeeded",  # retried before the run recorded it: the same instance again
+    "throttled after the claim": "succeeded",  # at create, before the run recorded it: Provision takes the same one
     "start_run push throttled": "succeeded",  # retried after the start was claimed: the command still goes
-    "task fails always": "error",  # nothing claimed: the pool keeps its instance
+    "task fails always": "error",  # the create's claim: Cleanup terminates the instance
+    "create's claim fails": "succeeded",  # logged: Provision claims instead
+    "cancelled before Provision": "cancelled",  # Provision sees the cancel: Cleanup terminates the claimed instance
     "crashes after the claim": "error",  # not retried, the claim unrecorded: Cleanup finds it from the pool
     "claimed agent goes silent": "error",  # the heartbeat times out, Cleanup terminates (a request: cancelled)
     "TerminateInstances NotFound": "succeeded",  # Finalize confirms with EC2 and terminates again
@@ -56,7 +58,8 @@ def open_spot_requests() -> list:
 # Spot pools for every fault: their teardown is the one with a trap (the request cancelled first); on-demand
 # for the faults whose teardown differs by market (each case boots a pool: the suite's time is counted)
 MARKETS = [(fault, True) for fault in CASES] + [(fault, False) for fault in (
-    "task fails always", "crashes after the claim", "claimed agent goes silent", "TerminateInstances NotFound")]
+    "task fails always", "crashes after the claim", "claimed agent goes silent", "TerminateInstances NotFound",
+    "cancelled before Provision")]
 
 
 @pytest.mark.parametrize("fault, spot", MARKETS, ids=[f"{f.replace(' ', '_')}-{'spot' if s else 'on-demand'}"
@@ -97,9 +100,22 @@ def test_a_fault_while_a_run_claims_a_pool_instance_leaves_nothing_behind(stack,
             clients.ec2("us-east-1"), "TerminateInstances", "InvalidInstanceID.NotFound", times=1)))
     elif fault == "control plane restarted":
         faults.at("Provision", clients.reset)
+    elif fault == "create's claim fails":  # the create's, once: not Provision's
+        def create_claim_fails(run, pool, original=claims.claim):
+            if not throttled:
+                throttled.append(run.run_id)
+                raise ThrottlingError("injected: the claim's write was throttled")
+            return original(run, pool)
+        monkeypatch.setattr(claims, "claim", create_claim_fails)
+    elif fault == "cancelled before Provision":  # the command queued by the create, not yet taken by the agent
+        faults.at("Provision", lambda: run_service.cancel_run(OWNER, agent.run_id))
     run = stack.create_run(spot=spot)
     agent.run_id = run.run_id
-    if fault not in ("task fails always", "crashes after the claim"):
+    if fault in ("create's claim fails", "throttled after the claim"):  # (the latter's instance claimed: Provision's)
+        assert run.warm_pool is None and run.status == "pending"  # as if there were no claim at create
+    elif fault not in ("crashes after the claim",):
+        assert run.status == "booting" and run.warm_pool == "cpu"  # the create claimed
+    if fault not in ("task fails always", "crashes after the claim", "cancelled before Provision"):
         stack.wait_for(lambda: stack.run(run.run_id).warm_pool, what="the claim")
         if fault != "claimed agent goes silent":
             agent.wait_event(stack, "start_run")
@@ -107,7 +123,7 @@ def test_a_fault_while_a_run_claims_a_pool_instance_leaves_nothing_behind(stack,
     ended = stack.wait_end(run.run_id, timeout=30)
 
     assert faults.all_struck(), (faults.on_entry, faults.failing, faults.injected)
-    assert bool(throttled) == ("throttled" in fault or fault == "crashes after the claim")
+    assert bool(throttled) == ("throttled" in fault or fault in ("crashes after the claim", "create's claim fails"))
     assert (ended.status, bool(ended.reason)) == (CASES[fault], True), ended.reason
     claimed = [m for p in pools.every() for m in instances.pool_members(p.pool_id) if m.run_id]
     assert claimed == []  # the run's instance has ended with it; no other was claimed on the way

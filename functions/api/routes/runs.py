@@ -1,14 +1,14 @@
 """/v1/runs: create, list, get, read logs, cancel."""
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
 from functions.api import models, runs
 from functions.api.identity import owner
 from functions.api.views import run_view
-from functions.http import Hold, agent_key, answer, run_key
+from functions.http import Hold, agent_key, answer, idle_key, run_key
 from functions.http_errors import answers
 
 router = Router()
@@ -16,13 +16,15 @@ IdempotencyKey = Header(alias="Idempotency-Key", pattern=r"^[\x20-\x7e]{1,255}$"
                         description="1 to 255 printable ASCII characters (a UUID is a good choice)")
 
 
-@router.post("/v1/runs", responses=answers(400, 403, 404, 409, 429, ok=201, also=(200,),
-                                           description="201: the new run, pending; 200: a replay's run"))
+@router.post("/v1/runs", responses=answers(400, 403, 404, 409, 429, ok=201, also=(200,), description=(
+    "201: the new run, pending (booting if it took an idle pool instance); 200: a replay's run")))
 def create_run(body: models.CreateRun, key: Annotated[str, IdempotencyKey] = None) -> Response[models.RunAnswer]:
     run, replayed = runs.create_run(owner(router), body.model_dump(exclude_unset=True), key)
-    # A replay answers 200 with the run the first request created (and started): nothing new.
-    return Response(200 if replayed else 201, content_types.APPLICATION_JSON, {"run": run_view(run)},
-                    headers={"Idempotent-Replayed": "true"} if replayed else None)
+    # A replay answers 200 with the run the first request created (and started): nothing new. A claimed
+    # pool instance's idle agent, held on the embedded stack, looks for its command now.
+    return answer({"run": run_view(run)}, status=200 if replayed else 201,
+                  changed=(idle_key(run.instance_key),) if run.warm_pool else (),
+                  headers={"Idempotent-Replayed": "true"} if replayed else None)
 
 
 @router.get("/v1/runs", responses=answers(400))
