@@ -49,9 +49,9 @@ def create_run(owner: str, body, idempotency_key: str | None = None) -> tuple[Ru
             return run, True
         # else the first request stopped between the two writes: starting is safe (executions are named)
     run_env.save(run.run_id, req.env)  # before the workflow starts: the agent reads it at start_run
-    run = warm_start.at_create(run)  # before the workflow starts too: Provision finds the claim
+    run, claimed = warm_start.at_create(run)  # before the workflow starts too: Provision finds the claim
     run = runs.update(run.run_id, execution_arn=stepfunctions.start(run))
-    warm_start.hand_over(run)  # once there is a workflow to end the run
+    warm_start.hand_over(run, claimed)  # once there is a workflow to end the run
     return run, replayed
 
 

@@ -16,18 +16,18 @@ from functions.observability import logger
 from functions.store import instances, runs
 
 
-def at_create(run: Run) -> Run:
-    """The new run, holding an instance of a matching pool if one was there to take (its command on its
-    way when the agent is up); else as it was, for Provision to claim or launch."""
+def at_create(run: Run) -> tuple[Run, Instance | None]:
+    """The new run, holding an instance of a matching pool if one was there to take, and that instance;
+    else the run as it was, for Provision to claim or launch."""
     try:
         pool = claims.matching_pool(run)
-        return _take(run, pool) if pool else run
+        return _take(run, pool) if pool else (run, None)
     except Exception:  # noqa: BLE001 - Provision claims (the same instance, if this one got that far)
         logger.exception("the claim at create failed; Provision claims instead", extra={"run_id": run.run_id})
-        return runs.get(run.run_id) or run
+        return runs.get(run.run_id) or run, None
 
 
-def _take(run: Run, pool: Pool) -> Run:
+def _take(run: Run, pool: Pool) -> tuple[Run, Instance | None]:
     """The claim with the deadline it sets (max-duration counts from the claim, the run's launch) and
     the price of the pool's instances: no price lookup on the way to the command."""
     now = now_ms()
@@ -35,33 +35,39 @@ def _take(run: Run, pool: Pool) -> Run:
     deadline = costs.deadline_ms(run, price, now)
     instance = claims.claim(dataclasses.replace(run, deadline_ms=deadline), pool)
     if instance is None:
-        return run
+        return run, None
     priced = {} if price is None else {"price_usd_per_hour": price, "price_source": "spot" if pool.spot else "on-demand",
                                        **({"spot_price": price} if pool.spot else {})}
-    runs.advance(run.run_id, states.BOOTING, instance_id=instance.instance_id, instance_key=instance.instance_key,
-                 launched_ms=now, warm_pool=pool.name, deadline_ms=deadline, **priced)
-    return runs.get(run.run_id) or run
+    fields = dict(instance_id=instance.instance_id, instance_key=instance.instance_key, launched_ms=now,
+                  warm_pool=pool.name, deadline_ms=deadline, **priced)
+    if runs.advance(run.run_id, states.BOOTING, **fields):
+        return dataclasses.replace(run, status=states.BOOTING, **fields), instance
+    return runs.get(run.run_id) or run, instance  # ended (a replay of a run the reconciler ended): Provision sees
 
 
-def hand_over(run: Run) -> None:
+def hand_over(run: Run, instance: Instance | None) -> None:
     """At create, once the run's workflow is started: the claimed instance's agent gets the command."""
-    if not run.warm_pool:
+    if instance is None or not run.warm_pool:
         return
     try:
-        start(run, instances.get(run.instance_key))
+        start(run, instance)
     except Exception:  # noqa: BLE001 - Provision hands it over (its start claim says whether it must)
         logger.exception("the hand-over at create failed; Provision hands over", extra={"run_id": run.run_id})
 
 
 def start(run: Run, instance: Instance) -> bool:
-    """The claimed instance's command, pushed if its agent is up (else its registration hands it over);
-    whether the agent is up. Once, though Provision (or the create, then Provision) may come between the
-    two writes: the first claim of the start, or the event already queued, says it has been done."""
+    """The claimed instance's command (`run` has its deadline), pushed if its agent is up (else its
+    registration hands it over); whether the agent is up. Once, though Provision (or the create, then
+    Provision) may come between the two writes: the first claim of the start, or the event already
+    queued, says it has been done."""
     warm = instance.registered_ms is not None
-    if warm and not any(e.type == "start_run" for e in instance.events):
-        claimed = runs.claim_start(run.run_id, now_ms())
-        current = runs.get(run.run_id)
-        # not claimed: cancelled, or claimed by the first try (which may have stopped before its push)
-        if claimed or (current.start_sent_ms is not None and current.started_ms is None):
-            instances.push_event(instance.instance_key, "start_run", start_run_event(current))
+    if not warm or any(e.type == "start_run" for e in instance.events):
+        return warm
+    if runs.claim_start(run.run_id, now_ms()):
+        instances.push_event(instance.instance_key, "start_run", start_run_event(run))
+        return warm
+    # not claimed: cancelled, or claimed by the first try, which may have stopped before its push
+    current = runs.get(run.run_id)
+    if current.start_sent_ms is not None and current.started_ms is None:
+        instances.push_event(instance.instance_key, "start_run", start_run_event(current))
     return warm
