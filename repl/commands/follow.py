@@ -23,11 +23,15 @@ def detach_message(run_id: str) -> str:
 class Follower:
     """Reads GET /v1/runs/{id}/logs from cursor `after` on, writing or collecting entries."""
 
-    def __init__(self, ctx: Context, run_id: str, stream: bool = True, phases: bool = True, keep: bool = True):
+    def __init__(self, ctx: Context, run_id: str, stream: bool = True, phases: bool = True, keep: bool = True,
+                 run: dict | None = None):
         self.ctx, self.run_id, self.stream, self.keep = ctx, run_id, stream, keep
         self.after, self.entries, self.seen = 0, [], None
         self.open_line = False  # the command's output so far ends mid-line
         self.status = StatusLine(ctx.env, enabled=phases)
+        if run:  # the run as its create answered: the first read already waits for news (one request less)
+            self.seen = run["status"]
+            self.status.update(run)
 
     def follow(self) -> dict:
         """Until the run is terminal and every log entry has been read."""

@@ -31,7 +31,7 @@ def create(args, ctx: Context) -> int:
         ctx.env.out(output.to_json({"run": run}) if args.json else run["run_id"] + "\n")
         return ExitCode.OK
     try:
-        code = attach(ctx, run["run_id"], args.json)
+        code = attach(ctx, run, args.json)
     except KeyboardInterrupt:  # Ctrl-C detaches: the run goes on, and the user learns how to get back to it
         ctx.env.err(detach_message(run["run_id"]))
         return ExitCode.INTERRUPTED
@@ -87,12 +87,13 @@ def post_run(ctx: Context, body: dict) -> dict:
     raise AssertionError("unreachable")
 
 
-def attach(ctx: Context, run_id: str, as_json: bool) -> int:
+def attach(ctx: Context, created: dict, as_json: bool) -> int:
+    run_id = created["run_id"]
     if as_json:
         run = wait(ctx, run_id)
         ctx.env.out(output.to_json({"run": run}))
         return finish(ctx, run)
-    follower = Follower(ctx, run_id)
+    follower = Follower(ctx, run_id, run=created)
     run = follower.follow()
     # (a terminal's status line has already moved below a line the output left open)
     return finish(ctx, run, open_line=follower.open_line and not follower.status.live)

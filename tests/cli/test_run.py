@@ -25,7 +25,7 @@ def test_stdout_and_stderr_are_written_exactly_as_received(repl_main, plane):
     result = repl_main(*SPEC, "--command", "x", server=plane)
     assert result.exit_code == 0
     assert result.stdout == "hello world\nno newline"
-    assert result.stderr == ("[repl] running\nwarn\n\n"  # the output's open line: the summary starts a new one
+    assert result.stderr == ("[repl] run r1 pending…\n[repl] running\nwarn\n\n"  # the create's answer, then the output's open line: the summary starts a new one
                              f"[repl] run r1 succeeded (exit 0) in 12.3s; instance i-0abc being terminated; {COST}\n")
 
 
@@ -35,6 +35,14 @@ def test_each_phase_change_is_announced_once_on_stderr(repl_main, plane):
     lines = repl_main(*SPEC, "-c", "true", server=plane).stderr.splitlines()
     assert lines[:4] == ["[repl] run r1 pending…", "[repl] provisioning t3.micro in us-east-1 (spot)…",
                          "[repl] booting i-0abc…", "[repl] running"]
+
+
+def test_the_first_read_already_waits_for_news_of_the_status_the_create_answered(repl_main, plane):
+    plane.script("r1", step("booting", instance_id="i-0abc"), step("succeeded", exit_code=0, **ENDED), status="booting")
+    result = repl_main(*SPEC, "-c", "true", server=plane)
+    reads = plane.calls("GET", "/v1/runs/r1/logs")
+    assert result.exit_code == 0 and result.stderr.startswith("[repl] booting the instance…\n")
+    assert [r["query"].get("status") for r in reads] == [["booting"], ["booting"]]  # no read that could not wait
 
 
 def test_the_command_exit_code_passes_through(repl_main, plane):
@@ -69,11 +77,12 @@ def test_news_is_read_on_at_once_and_an_idle_run_after_the_interval_the_api_sugg
     plane.script("r1", step("pending"), step("running"), step("running"), step("running"),
                  step("succeeded", exit_code=0))
     assert repl_main(*SPEC, "-c", "true", server=plane).exit_code == 0
-    assert sleeps == [4.0, 4.0]  # two reads with nothing new: the rest had news (a status, output)
+    # three reads with nothing new (the first: still the status the create answered); the rest had news
+    assert sleeps == [4.0, 4.0, 4.0]
     reads = plane.calls("GET", "/v1/runs/r1/logs")
-    # each read after the first may be held for news, by a stack that can (the embedded one does)
-    assert reads[0]["query"] == {"after": ["0"]}
-    assert all(r["query"]["wait"] == ["15"] and r["query"]["status"] for r in reads[1:])
+    # each read may be held for news, by a stack that can (the embedded one does)
+    assert [r["query"]["status"] for r in reads] == [["pending"], ["pending"], ["running"], ["running"], ["running"]]
+    assert all(r["query"]["wait"] == ["15"] for r in reads)
 
 
 def test_the_request_carries_every_flag(repl_main, plane):

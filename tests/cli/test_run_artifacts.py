@@ -88,7 +88,7 @@ def test_the_run_ends_with_what_it_uploaded_and_how_to_get_it(repl_main, plane):
     plane.bucket.put("r1", "model.pt", b"y" * 1000)
     result = repl_main(*RUN, "--artifacts", "out/*.csv", "--artifacts", "model.pt", server=plane)
     assert result.exit_code == 0
-    assert result.stderr == ("[repl] running\n[repl] run r1 succeeded (exit 0)\n"
+    assert result.stderr == ("[repl] run r1 pending…\n[repl] running\n[repl] run r1 succeeded (exit 0)\n"
                              "[repl] artifacts: 2 files (1.2 KB); download with: repl artifact download r1\n")
 
 

@@ -24,10 +24,10 @@ def script_spot_run(plane, *running_entries):
 
 
 def test_on_a_terminal_one_line_is_rewritten_with_each_phase_and_the_elapsed_time(repl_main, plane):
-    # each phase read twice: the second read has nothing new, so the follower waits (10 s on this clock)
-    phases = [step("pending"), step("provisioning", spot=True), step("booting", instance_id="i-0abc",
-                                                                      **SPOT_PRICE), step("running")]
-    plane.script("r1", *[p for p in phases for _ in (0, 1)], step("succeeded", exit_code=0, **ENDED))
+    # each phase seen twice (pending: in the create's answer, then read): the second time has nothing new,
+    # so the follower waits (10 s on this clock)
+    phases = [step("provisioning", spot=True), step("booting", instance_id="i-0abc", **SPOT_PRICE), step("running")]
+    plane.script("r1", step("pending"), *[p for p in phases for _ in (0, 1)], step("succeeded", exit_code=0, **ENDED))
     clock, sleep = ticking()
     result = repl_main(*SPEC, server=plane, err_tty=True, clock=clock, sleep=sleep, env={**PLAIN, "COLUMNS": "100"})
     assert (result.exit_code, result.stdout) == (0, "")
