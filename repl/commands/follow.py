@@ -114,9 +114,10 @@ def expand(ctx: Context, entries: list) -> list:
     return out
 
 
-def wait(ctx: Context, run_id: str) -> dict:
-    """Follow the run without its output until it is terminal: for --json, which prints only the end."""
-    return Follower(ctx, run_id, stream=False, phases=False, keep=False).follow()
+def wait(ctx: Context, run_id: str, run: dict | None = None) -> dict:
+    """Follow the run without its output until it is terminal: for --json, which prints only the end
+    (`run`: as its create answered, so the first read may already wait)."""
+    return Follower(ctx, run_id, stream=False, phases=False, keep=False, run=run).follow()
 
 
 def finish(ctx: Context, run: dict, open_line: bool = False) -> int:

@@ -90,7 +90,7 @@ def post_run(ctx: Context, body: dict) -> dict:
 def attach(ctx: Context, created: dict, as_json: bool) -> int:
     run_id = created["run_id"]
     if as_json:
-        run = wait(ctx, run_id)
+        run = wait(ctx, run_id, created)
         ctx.env.out(output.to_json({"run": run}))
         return finish(ctx, run)
     follower = Follower(ctx, run_id, run=created)

@@ -45,6 +45,13 @@ def test_the_first_read_already_waits_for_news_of_the_status_the_create_answered
     assert [r["query"].get("status") for r in reads] == [["booting"], ["booting"]]  # no read that could not wait
 
 
+def test_with_json_the_first_read_waits_too(repl_main, plane):
+    plane.script("r1", step("succeeded", exit_code=0, **ENDED), status="booting")
+    result = repl_main(*SPEC, "-c", "true", "--json", server=plane)
+    assert json.loads(result.stdout)["run"]["status"] == "succeeded"
+    assert [r["query"].get("status") for r in plane.calls("GET", "/v1/runs/r1/logs")] == [["booting"]]
+
+
 def test_the_command_exit_code_passes_through(repl_main, plane):
     script_exit(plane, 3, ("stdout", "before\n"))
     result = repl_main(*SPEC, "-c", "echo before; exit 3", server=plane)
