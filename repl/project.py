@@ -18,8 +18,10 @@ FILE_NAME = "repl.toml"
 SETTINGS = {
     "provider": (str, 'a string, e.g. provider = "aws"'),
     "spec": (str, 'a string, e.g. spec = "t3.micro" or spec = "ubuntu:noble:arm64"'),
-    "region": (str, 'a string, e.g. region = "eu-west-1"'),
+    "region": (str, 'a string, e.g. region = "eu-west-1" (or regions = [...], tried in order)'),
+    "regions": (list, 'an array of strings, tried in order, e.g. regions = ["us-east-1", "us-west-2"]'),
     "spot": (bool, "true or false"),
+    "spot_policy": (str, 'a string: spot_policy = "spot", "on-demand" or "auto" (spot first, then on-demand)'),
     "max_duration": ("duration", 'milliseconds or a number with a unit, e.g. max_duration = 7200000 or "2h"'),
     "env": (dict, 'a table of strings, e.g. env = { DEBUG = "1" }'),
     "artifacts": (list, 'an array of strings, e.g. artifacts = ["out/*.csv"]'),

@@ -1,5 +1,5 @@
 """What `repl` says about a run on stderr: its phases as it starts, and a summary once it has ended."""
-from functions.core import states
+from functions.core import choices, states
 from repl import pricing
 from repl.output import duration, paint, parse_time, price, short_time
 
@@ -25,9 +25,58 @@ def live_line(run: dict, now: float) -> str:
     """The one line a terminal shows while the run goes on, rewritten in place:
     [repl] run r1 booting · 42s · t3.micro · us-east-1 · spot at $0.0035/h · i-0abc
     (a narrow terminal cuts the end: the long instance id goes last, the summary line names it too)"""
-    parts = [f"[repl] run {run['run_id']} {run['status']}", duration(elapsed_seconds(run, now), tenths=False),
-             run.get("instance_type"), run.get("region"), market(run), run.get("instance_id")]
+    head = [f"[repl] run {run['run_id']} {run['status']}", duration(elapsed_seconds(run, now), tenths=False)]
+    capacity = capacity_note(run)
+    parts = head + ([capacity] if capacity else
+                    [run.get("instance_type"), run.get("region"), market(run), run.get("instance_id")])
     return SEPARATOR.join(part for part in parts if part)
+
+
+OUTCOME_WORDS = {choices.CAPACITY: "no capacity", choices.QUOTA: "vCPU quota used up",
+                 choices.DENIED: "permission denied", choices.FAILED: "failed"}
+
+
+def capacity_note(run: dict) -> str | None:
+    """While a run provisions after EC2 refused a launch: "capacity: trying us-west-2 c6g.large", or the
+    back-off once every choice has had its try this round."""
+    attempts = run.get("attempts") or []
+    if run["status"] not in (states.PENDING, states.PROVISIONING) or not any(
+            a["outcome"] in OUTCOME_WORDS for a in attempts):
+        return None
+    last = attempts[-1]
+    if last["outcome"] == choices.LAUNCHING:
+        return f"capacity: trying {where(run, last)}"
+    if last["outcome"] == choices.CAPACITY:
+        return f"capacity: none for any choice in round {last['round']} of {choices.MAX_ROUNDS}; trying again in 30 s"
+    return f"capacity: {where(run, last)} {OUTCOME_WORDS[last['outcome']]}"
+
+
+def attempt_line(run: dict) -> str | None:
+    """For a log (stderr not a terminal): the last refused launch and what comes next, one line."""
+    refused = [a for a in run.get("attempts") or [] if a["outcome"] in OUTCOME_WORDS]
+    note = capacity_note(run)
+    if not refused or not note:
+        return None
+    last = refused[-1]
+    return f"[repl] {where(run, last)}: {OUTCOME_WORDS[last['outcome']]}; {note.removeprefix('capacity: ')}"
+
+
+def where(run: dict, place: dict) -> str:
+    """A choice or an attempt as the user reads it: its market named only when the run may use both."""
+    both = run.get("spot_policy") == choices.AUTO
+    return f"{place['region']} {place['instance_type']}" + (f" {place['market']}" if both else "")
+
+
+def readable_choices(run: dict) -> dict:
+    """`repl run get`'s choices on one line and each attempt on its own (not JSON inside a line)."""
+    shown = {key: value for key, value in run.items() if key not in ("choices", "attempts")}
+    if len(run.get("choices") or []) > 1:
+        shown["choices"] = ", ".join(f"{c['region']} {c['instance_type']} {c['market']}" for c in run["choices"])
+    for a in run.get("attempts") or []:
+        shown[f"attempt {a['number']}"] = SEPARATOR.join(str(part) for part in (
+            f"{a['region']} {a['instance_type']} {a['market']}", f"round {a['round']}", a["outcome"],
+            a.get("instance_id"), a.get("reason")) if part)
+    return shown
 
 
 def market(run: dict) -> str:
@@ -61,7 +110,13 @@ def _instance_end(run: dict, named: bool) -> str | None:
         return (f"instance {run['instance_id']} kept until {short_time(run['kept_until'])} UTC (repl ssh {run['run_id']}; "
                 f"repl instance terminate {run['run_id']} ends it)")
     done = "terminated" if run.get("terminated_at") else "being terminated"
-    return f"instance {done}" if named else f"instance {run['instance_id']} {done}"
+    # several choices: where it ran is news (one choice: the user named it)
+    ran = f" ({run['region']} {run['instance_type']} {market_of(run)})" if len(run.get("choices") or []) > 1 else ""
+    return f"instance{ran} {done}" if named else f"instance {run['instance_id']}{ran} {done}"
+
+
+def market_of(run: dict) -> str:
+    return "spot" if run.get("spot") else "on-demand"
 
 
 def command_seconds(run: dict) -> float | None:

@@ -5,6 +5,7 @@ here: repl/settings.py tells a flag that was given from one that was not, and fi
 import argparse
 
 from functions.core import states
+from functions.core.choices import POLICIES
 from functions.core.requests import DEFAULT_MAX_DURATION_MS, MAX_MAX_COST_USD, MIN_MAX_COST_USD
 from repl import durations, examples
 from repl.commands import run, run_list, runs
@@ -19,7 +20,8 @@ def add_run(nouns) -> argparse.ArgumentParser:
              "Defaults come from repl.toml (this directory or above), and its [profile.NAME] with -p NAME.")
     p.add_argument("--provider", help="cloud provider (default: aws)")
     p.add_argument("--spec", help="an EC2 instance type (t3.micro, c8g.large) or "
-                   "ubuntu:<noble|jammy|focal>:<amd64|arm64>")
+                   "ubuntu:<noble|jammy|focal>:<amd64|arm64>; a list (c7g.large,c6g.large) of one arch is tried "
+                   "in order when EC2 has no capacity")
     p.add_argument("-c", "--command", help="the shell command to run")
     p.add_argument("--max-duration", type=duration, metavar="DURATION",
                    help=f"hard limit, counted from the launch request: milliseconds, or 90s, 30m, 2h "
@@ -28,9 +30,13 @@ def add_run(nouns) -> argparse.ArgumentParser:
                    help="stop the run (timed_out) before its instance costs more than USD, at the price Provision "
                    "looks up; a type without a known price cannot be held to it (repl run get says so)")
     p.add_argument("--spot", action=argparse.BooleanOptionalAction,
-                   help="a spot instance; --no-spot for on-demand even if repl.toml says spot = true")
+                   help="a spot instance (spot only); --no-spot for on-demand even if repl.toml says spot = true")
     p.add_argument("--on-demand", dest="spot", action="store_false", default=None, help="the same as --no-spot")
-    p.add_argument("--region", help="AWS region (default: the control plane's)")
+    p.add_argument("--spot-policy", choices=POLICIES, metavar="POLICY",
+                   help="spot, on-demand, or auto: spot first, on-demand when spot has no capacity anywhere allowed")
+    p.add_argument("--region", action="append", metavar="REGION",
+                   help="AWS region (default: the control plane's); a list (us-east-1,us-west-2, or repeated) is "
+                   "tried in order when EC2 has no capacity")
     p.add_argument("--snapshot", metavar="ID", help="launch from this snapshot (see repl snapshot --help); "
                    "region and arch are the snapshot's, --spec defaults to t3.micro or t4g.micro")
     pool = p.add_mutually_exclusive_group()

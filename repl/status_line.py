@@ -14,6 +14,7 @@ class StatusLine:
         self.env, self.enabled = env, enabled
         self.live = enabled and env.is_terminal(env.stderr)
         self.status = None  # the last phase announced
+        self.told = None  # the last attempt line written (a failover happens within one phase)
         self.text = ""  # the latest live line
         self.shown = 0  # characters of it on the terminal now (0: none)
         self.held = False  # the command's output ended mid-line: no line until it ends one
@@ -24,10 +25,13 @@ class StatusLine:
         if self.live:  # an ended run gets the summary line instead
             self.text = "" if states.is_terminal(run["status"]) else run_lines.live_line(run, self.env.clock())
             self.draw()
-        elif run["status"] != self.status:
-            line = run_lines.phase_line(run)
-            if line:
-                self.env.err(line + "\n")
+        else:
+            line = run_lines.phase_line(run) if run["status"] != self.status else None
+            attempt = run_lines.attempt_line(run)
+            for text in (line, attempt if attempt != self.told else None):
+                if text:
+                    self.env.err(text + "\n")
+            self.told = attempt or self.told
         self.status = run["status"]
 
     def draw(self) -> None:

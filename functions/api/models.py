@@ -14,7 +14,7 @@ from pydantic_core import PydanticCustomError
 
 from functions.api import ssh_keys, tailscale, workdirs
 from functions.aws import regions
-from functions.core import artifacts as globs, pools, requests, run_env, snapshots, specs, states
+from functions.core import artifacts as globs, choices, pools, requests, run_env, snapshots, specs, states
 from functions.http import NOT_ALLOWED, Allowed, Answer, Body, Time
 
 Status = Literal[states.ACTIVE_STATUSES + states.TERMINAL_STATUSES]
@@ -25,6 +25,7 @@ InstanceOrRun = Annotated[str, Path(max_length=64, description="an instance id (
 SnapshotId = Annotated[str, Path(pattern=snapshots.AMI_ID, description="an AMI id, e.g. ami-0abc123")]
 RegionInPath = Annotated[str, Path(pattern=requests.REGION, description="e.g. us-east-1")]
 NO_NUL = r"^[^\x00]*$"
+SpecText = Annotated[str, Field(pattern=specs.SPEC, max_length=specs.MAX_SPEC_CHARS)]
 PoolName = Annotated[str, Field(pattern=requests.POOL_NAME), Allowed(requests.POOL_NAME_ALLOWED)]
 PoolNameInPath = Annotated[str, Path(pattern=requests.POOL_NAME, description="a pool's name, e.g. gpu")]
 SHA256 = Annotated[str, Field(pattern=requests.SHA256), Allowed("SHA-256: 64 lower-case hex digits")]
@@ -43,9 +44,16 @@ class CreateRun(Body):
     max_duration_ms: Annotated[int, Field(ge=requests.MIN_MAX_DURATION_MS, le=requests.MAX_MAX_DURATION_MS), Allowed(
         f"an integer number of milliseconds from {requests.MIN_MAX_DURATION_MS} to {requests.MAX_MAX_DURATION_MS}")] \
         = requests.DEFAULT_MAX_DURATION_MS
+    specs: Annotated[list[SpecText],
+                     Field(min_length=1, max_length=choices.MAX_LISTED), Allowed(
+        f"1 to {choices.MAX_LISTED} specs of one architecture, tried in order (instead of spec)")] | None = None
     spot: Annotated[bool, Allowed("true, false")] = False
+    spot_policy: Annotated[Literal[choices.POLICIES], Allowed(choices.POLICIES_ALLOWED)] | None = None
     region: Annotated[str, Field(pattern=requests.REGION), Allowed("e.g. us-east-1, eu-west-1")] | None \
         = None  # absent: the snapshot's, or the deployment's
+    regions: Annotated[list[Annotated[str, Field(pattern=requests.REGION)]],
+                       Field(min_length=1, max_length=choices.MAX_LISTED), Allowed(
+        f"1 to {choices.MAX_LISTED} regions, tried in order (instead of region)")] | None = None
     snapshot: Annotated[str, Field(pattern=snapshots.AMI_ID), Allowed("a snapshot's AMI id, e.g. ami-0abc123")] | None \
         = None
     env: Annotated[dict[Annotated[str, Field(pattern=run_env.NAME_PATTERN)], Annotated[str, Field(pattern=NO_NUL)]],
@@ -69,12 +77,15 @@ def publish_run_rules(schema: dict) -> None:
     """What CreateRun's model cannot hold but its document can: the regions (the partition's, known only
     where the function runs: functions/aws/regions.py checks them) and that `spec` may be absent only
     with a snapshot. Clients (and the fuzzer) then send what the API takes."""
-    region = schema["properties"]["region"]["anyOf"][0]
-    region.pop("pattern", None)
-    region["enum"] = regions.known()
-    # A null is as good as absent: each branch asks for its field as a string.
-    schema["anyOf"] = [{"required": [field], "properties": {field: {"type": "string"}}}
-                       for field in ("spec", "snapshot")]
+    props = schema["properties"]
+    named = [props["region"]["anyOf"][0]] + ([props["regions"]["anyOf"][0]["items"]] if "regions" in props else [])
+    for region in named:
+        region.pop("pattern", None)
+        region["enum"] = regions.known()
+    # A null is as good as absent: each branch asks for its field as a string (specs: a list).
+    schema["anyOf"] = [{"required": [field], "properties": {field: {"type": kind}}}
+                       for field, kind in (("spec", "string"), ("specs", "array"), ("snapshot", "string"))
+                       if field in props]
 
 
 class WorkdirOffer(Body):
@@ -94,6 +105,24 @@ class InterruptionView(Answer):
     action: Literal["terminate", "stop", "hibernate"]
     at: Time
     reported_at: Time
+
+
+class ChoiceView(Answer):
+    region: str
+    instance_type: str
+    market: Literal["spot", "on-demand"]
+
+
+class AttemptView(Answer):
+    number: int
+    round: int
+    region: str
+    instance_type: str
+    market: Literal["spot", "on-demand"]
+    instance_id: str | None
+    outcome: Literal[choices.OUTCOMES]
+    reason: str | None = Field(description="why it launched nothing: the AWS error")
+    started_at: Time
 
 
 class RunView(Answer):
@@ -128,6 +157,9 @@ class RunView(Answer):
     pool: str | None = Field(description="the pool whose idle instance it ran on (warm); null: launched for it")
     keep_alive_ms: int | None = Field(description="how long the instance stays after the command (--keep-alive)")
     kept_until: Time | None = Field(description="the instance stays until then, its deadline at most (repl ssh)")
+    spot_policy: Literal[choices.POLICIES]
+    choices: list[ChoiceView] = Field(description="where and how it may launch, in the order it tries them")
+    attempts: list[AttemptView] = Field(description="every launch it tried, in order")
 
 
 class RunAnswer(Answer):

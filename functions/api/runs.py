@@ -5,7 +5,7 @@ import json
 from functions.api import budget, snapshots, workdirs
 from functions.api.views import log_entries, run_view
 from functions.aws import lambdas, log_chunks, regions, run_env, stepfunctions
-from functions.core import limits, states
+from functions.core import choices, limits, states
 from functions.core.clock import iso, now_ms
 from functions.core.errors import Conflict, Invalid, RunCancelled, TooManyRuns
 from functions.core.naming import idempotent_run_id, new_run_id
@@ -25,11 +25,12 @@ def create_run(owner: str, body, idempotency_key: str | None = None) -> tuple[Ru
     """The new run, and whether it already existed: with an Idempotency-Key, the same owner and
     key always name the same run, however often the request is sent (after a timeout, a crash...)."""
     req = parse_run_request(body, settings().default_region)
-    if req.region:
-        regions.check(req.region)
+    for region in req.regions or (req.region,) if req.region else ():
+        regions.check(region, "regions" if req.regions else "region")
     key = _idempotency_key(idempotency_key)
     req, image_id = snapshots.launch_from(owner, req) if req.snapshot else (req, None)
-    limits.check(settings().limits, req.spec.instance_type, req.max_duration_ms)
+    for spec in req.specs or (req.spec,):
+        limits.check(settings().limits, spec.instance_type, req.max_duration_ms)
     claims.check_named(owner, req)
     if settings().limits.budget_monthly_usd is not None:
         limits.check_budget(settings().limits, budget.spent_this_month(owner))
@@ -56,11 +57,12 @@ def create_run(owner: str, body, idempotency_key: str | None = None) -> tuple[Ru
 
 
 def _new_run(owner: str, req: RunRequest, image_id: str | None, run_id: str, request_hash: str | None) -> Run:
-    created = now_ms()
+    created, first = now_ms(), req.choices[0]  # the run's region, type and market: its first choice's
     return Run(
         run_id=run_id, owner=owner, status=states.PENDING, provider=req.provider, spec=req.spec.text,
-        instance_type=req.spec.instance_type, arch=req.spec.arch, version=req.spec.version, region=req.region,
-        spot=req.spot, command=req.command, max_duration_ms=req.max_duration_ms, created_ms=created,
+        instance_type=first.instance_type, arch=req.spec.arch, version=req.spec.version, region=first.region,
+        spot=first.spot, choices=req.choices if len(req.choices) > 1 else (), spot_policy=req.spot_policy,
+        command=req.command, max_duration_ms=req.max_duration_ms, created_ms=created,
         timings=settings().timings,  # the deadline: set at the launch request (workflow/provision.py)
         snapshot=req.snapshot, image_id=image_id, request_hash=request_hash,
         env_names=tuple(sorted(req.env)),  # the values are secrets: only in SSM, until teardown
@@ -102,17 +104,20 @@ def list_runs(owner: str, limit: int = 50, cursor: str | None = None) -> dict:
     return {"runs": [run_view(r) for r in found], "next_cursor": next_cursor}
 
 
-def read_logs(owner: str, run_id: str, after: str | None, seen_status: str | None = None) -> tuple[dict, bool, bool]:
+def read_logs(owner: str, run_id: str, after: str | None, seen_status: str | None = None,
+              seen_attempts: int | None = None) -> tuple[dict, bool, bool]:
     """A page of the run's output after seq `after`, with the run; whether it held nothing new for a
-    follower that has seen `seen_status` (it may then wait, or read again after `poll_after_ms`); and
-    whether the run's agent was told of a new follower."""
+    follower that has seen `seen_status` and the attempts' `seen_attempts` (choices.progress: it may then
+    wait, or read again after `poll_after_ms`); and whether the run's agent was told of a new follower."""
     run = runs.get_owned(run_id, owner)  # read the status first: no entry written before it is missed
     noted = _note_follower(run)
     batches, last = logs.read(run_id, _int("after", after or "0"))
     page = {"entries": log_entries(batches, log_chunks.download_url), "next": last, "run": run_view(run),
             "more": len(batches) >= logs.READ_PAGE_ITEMS,  # a full page: read the next one at once
             "poll_after_ms": settings().client_poll_ms}
-    return page, last == _int("after", after or "0") and seen_status == run.status and not run.ended, noted
+    attempts_seen = seen_attempts is None or seen_attempts == choices.progress([a.outcome for a in run.attempts])
+    return page, last == _int("after", after or "0") and seen_status == run.status and attempts_seen \
+        and not run.ended, noted
 
 
 def _note_follower(run: Run) -> bool:

@@ -3,9 +3,9 @@
 The CLI's tests build their fake control plane's answers with these same functions, so the two
 cannot drift apart.
 """
-from functions.core import costs
+from functions.core import choices, costs
 from functions.core.clock import iso, now_ms
-from functions.core.records import Instance, Interruption, LogBatch, Orphan, Pool, Run, Snapshot
+from functions.core.records import Attempt, Instance, Interruption, LogBatch, Orphan, Pool, Run, Snapshot
 
 
 def run_view(run: Run) -> dict:
@@ -22,7 +22,16 @@ def run_view(run: Run) -> dict:
         "terminated_at": iso(run.terminated_ms),  # EC2 confirmed the instance shutting down
         "pool": run.warm_pool,
         "keep_alive_ms": run.keep_alive_ms, "kept_until": iso(run.kept_until_ms),
+        "spot_policy": choices.policy_of(run.spot, run.spot_policy),
+        "choices": [{"region": c.region, "instance_type": c.instance_type, "market": c.market} for c in run.options],
+        "attempts": [attempt_view(a) for a in run.attempts],
     }
+
+
+def attempt_view(attempt: Attempt) -> dict:
+    return {"number": attempt.number, "round": attempt.round, "region": attempt.region,
+            "instance_type": attempt.instance_type, "market": attempt.market, "instance_id": attempt.instance_id,
+            "outcome": attempt.outcome, "reason": attempt.reason, "started_at": iso(attempt.started_ms)}
 
 
 def _rounded(usd: float | None) -> float | None:

@@ -9,8 +9,8 @@ def known() -> list[str]:
     return clients.regions("ec2", settings().default_region)
 
 
-def check(region: str) -> str:
+def check(region: str, field: str = "region") -> str:
     if region not in known():
-        raise Invalid(f"region: {region!r} is not an EC2 region of this partition; allowed: {', '.join(known())}",
-                      field="region")
+        raise Invalid(f"{field}: {region!r} is not an EC2 region of this partition; allowed: {', '.join(known())}",
+                      field=field)
     return region

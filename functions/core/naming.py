@@ -40,9 +40,10 @@ def instance_name(control_id: str, run_id: str) -> str:
     return f"repl-{control_id}-{run_id}"
 
 
-def client_token(control_id: str, run_id: str) -> str:
-    # One launch per run: a retried Provision reuses the token, so EC2 never launches twice.
-    return f"spawn-{control_id}-{run_id}"
+def client_token(control_id: str, run_id: str, attempt: int = 1) -> str:
+    # One launch per attempt: a retried Provision reuses the token, so EC2 never launches twice; a
+    # failover's next attempt (another type, same region) needs its own, or EC2 answers a mismatch.
+    return f"spawn-{control_id}-{run_id}" + (f"-{attempt}" if attempt > 1 else "")
 
 
 def instance_tags(control_id: str, run_id: str, deadline_iso: str) -> dict:

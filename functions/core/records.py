@@ -40,6 +40,40 @@ class Interruption:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """Where and how a run may launch: one region, one instance type, one market (functions/core/choices.py)."""
+
+    region: str
+    instance_type: str
+    spot: bool
+
+    @property
+    def market(self) -> str:
+        return "spot" if self.spot else "on-demand"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One launch a run tried, in order: of which choice, in which round, and how it went."""
+
+    number: int  # 1, 2, ...: its place in the run's attempts
+    round: int  # 1 + the back-offs before it (every choice once per round)
+    choice: int  # its index in the run's choices
+    region: str
+    instance_type: str
+    spot: bool
+    started_ms: int
+    outcome: str  # functions/core/choices.py: launching, launched, capacity, quota, denied, failed
+    instance_key: str | None = None  # its instance record (written before RunInstances)
+    instance_id: str | None = None
+    reason: str | None = None  # why it did not launch: the AWS error, as the user reads it
+
+    @property
+    def market(self) -> str:
+        return "spot" if self.spot else "on-demand"
+
+
+@dataclass(frozen=True)
 class Run:
     run_id: str
     owner: str
@@ -93,6 +127,16 @@ class Run:
     release_requested_ms: int | None = None  # `repl instance terminate`: the kept instance goes now
     webhook_due_ms: int | None = None  # its run-end webhook not delivered yet: the sweeper tries again then
     webhook_attempts: int = 0
+    # `--region a,b` / `--spec x,y` / `--spot-policy auto`: what it may launch, in order (choices.py); the
+    # fields region, instance_type and spot above are those of the choice it launches on (or tries) now
+    choices: tuple[Choice, ...] = ()
+    spot_policy: str | None = None  # spot, on-demand or auto; None: `spot` alone says (spot or on-demand)
+    attempts: tuple[Attempt, ...] = ()  # every launch tried, in order (Provision)
+
+    @property
+    def options(self) -> tuple[Choice, ...]:
+        """Its choices; a record made without them has one: its region, type and market."""
+        return self.choices or (Choice(self.region, self.instance_type, self.spot),)
 
     @property
     def ended(self) -> bool:

@@ -2,6 +2,7 @@
 import re
 from dataclasses import dataclass, field
 
+from . import choices
 from .artifacts import parse_globs
 from .errors import Invalid
 from .run_env import parse_env
@@ -23,8 +24,8 @@ MAX_COMMAND_BYTES = 16_384  # the command travels in SSE events and DynamoDB ite
 SHA256 = r"^[0-9a-f]{64}$"
 REGION = r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$"
 _SHA256, _REGION = re.compile(SHA256), re.compile(REGION)
-FIELDS = ("provider", "spec", "command", "max_duration_ms", "spot", "region", "snapshot", "env", "workdir",
-          "artifacts", "max_cost_usd", "pool", "no_pool", "keep_alive_ms")
+FIELDS = ("provider", "spec", "command", "max_duration_ms", "specs", "spot", "spot_policy", "region", "regions",
+          "snapshot", "env", "workdir", "artifacts", "max_cost_usd", "pool", "no_pool", "keep_alive_ms")
 POOL_NAME = r"^[a-z0-9][a-z0-9-]{0,31}$"  # `repl pool create NAME`
 POOL_NAME_ALLOWED = "1 to 32 lower-case letters, digits and -, starting with a letter or digit"
 _POOL_NAME = re.compile(POOL_NAME)
@@ -46,6 +47,15 @@ class RunRequest:
     pool: str | None = None  # `--pool NAME`: claim from this pool only
     no_pool: bool = False  # `--no-pool`: a cold launch, whatever pools match
     keep_alive_ms: int | None = None  # `--keep-alive`: the instance stays this long after the command ends
+    # `--region a,b` / `--spec x,y` / `--spot-policy`: every choice, in order (region and spec: the first)
+    regions: tuple[str, ...] = ()
+    specs: tuple[Spec, ...] = ()
+    spot_policy: str = choices.ON_DEMAND
+
+    @property
+    def choices(self):
+        return choices.ordered(list(self.regions or (self.region,)),
+                               [s.instance_type for s in self.specs or (self.spec,)], self.spot_policy)
 
 
 def parse_run_request(body, default_region: str) -> RunRequest:
@@ -55,13 +65,17 @@ def parse_run_request(body, default_region: str) -> RunRequest:
     if unknown:
         raise Invalid(f"{unknown[0]}: unknown field; allowed: {', '.join(FIELDS)}", field=unknown[0])
     snapshot = None if body.get("snapshot") is None else image_id(body["snapshot"], "snapshot")
+    specs_ = _specs(body, snapshot)
+    regions_ = _regions(body, snapshot)
+    spot = _spot(body.get("spot", False))
     return RunRequest(
         provider=_provider(body.get("provider", "aws")),
-        spec=None if snapshot and body.get("spec") is None else parse_spec(body.get("spec")),
+        spec=specs_[0] if specs_ else None if snapshot and body.get("spec") is None else parse_spec(body.get("spec")),
         command=_command(body.get("command")),
         max_duration_ms=_max_duration(body.get("max_duration_ms", DEFAULT_MAX_DURATION_MS)),
-        spot=_spot(body.get("spot", False)),
-        region=_region_or_default(body.get("region"), default_region, snapshot),
+        spot=spot, spot_policy=choices.policy_of(spot, _spot_policy(body.get("spot_policy"))),
+        region=regions_[0] if regions_ else _region_or_default(body.get("region"), default_region, snapshot),
+        regions=regions_, specs=specs_,
         snapshot=snapshot,
         env=parse_env(body.get("env")),
         workdir=_workdir(body.get("workdir")),
@@ -71,6 +85,50 @@ def parse_run_request(body, default_region: str) -> RunRequest:
         no_pool=_flag(body.get("no_pool", False), "no_pool"),
         keep_alive_ms=_keep_alive(body.get("keep_alive_ms")),
     )
+
+
+def _specs(body: dict, snapshot: str | None) -> tuple[Spec, ...]:
+    """`specs`: instance types (or descriptors) tried in order, of one architecture and Ubuntu version."""
+    if body.get("specs") is None:
+        return ()
+    if body.get("spec") is not None:
+        raise Invalid("specs: send spec (one) or specs (a list), not both", field="specs")
+    if snapshot:
+        raise Invalid("specs: a snapshot run takes one spec (of the snapshot's arch); send spec", field="specs")
+    specs_ = tuple(parse_spec(text) for text in _list(body["specs"], "specs", "an instance type or distro:version:arch"))
+    for other in specs_[1:]:
+        if (other.arch, other.version) != (specs_[0].arch, specs_[0].version):
+            raise Invalid(f"specs: {other.text} is {other.arch} Ubuntu {other.version} but {specs_[0].text} is "
+                          f"{specs_[0].arch} Ubuntu {specs_[0].version}: every choice boots the one image, so "
+                          "list types of one architecture", field="specs")
+    return specs_
+
+
+def _regions(body: dict, snapshot: str | None) -> tuple[str, ...]:
+    if body.get("regions") is None:
+        return ()
+    if body.get("region") is not None:
+        raise Invalid("regions: send region (one) or regions (a list), not both", field="regions")
+    if snapshot:
+        raise Invalid("regions: a snapshot is in one region, where its run launches; leave regions out",
+                      field="regions")
+    return tuple(_region(value, "regions") for value in _list(body["regions"], "regions", "a region, e.g. us-west-2"))
+
+
+def _list(value, field: str, item: str) -> list:
+    if not isinstance(value, list) or not 1 <= len(value) <= choices.MAX_LISTED:
+        raise Invalid(f"{field}: must be a list of 1 to {choices.MAX_LISTED} items, each {item}", field=field)
+    if len(set(map(repr, value))) != len(value):
+        raise Invalid(f"{field}: {next(v for i, v in enumerate(value) if v in value[:i])!r} is listed twice",
+                      field=field)
+    return value
+
+
+def _spot_policy(value) -> str | None:
+    if value is not None and value not in choices.POLICIES:
+        raise Invalid(f"spot_policy: {value!r} is not a spot policy; allowed: {choices.POLICIES_ALLOWED}",
+                      field="spot_policy")
+    return value
 
 
 def pool_name(value, field: str = "name") -> str:
@@ -164,7 +222,7 @@ def _spot(value) -> bool:
     return value
 
 
-def _region(value) -> str:
+def _region(value, field: str = "region") -> str:
     if not isinstance(value, str) or not _REGION.fullmatch(value):
-        raise Invalid(f"region: {value!r} is not an AWS region name; allowed: e.g. us-east-1, eu-west-1", field="region")
+        raise Invalid(f"{field}: {value!r} is not an AWS region name; allowed: e.g. us-east-1, eu-west-1", field=field)
     return value

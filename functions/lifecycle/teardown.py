@@ -15,19 +15,29 @@ UNKNOWN_IS_GONE_AFTER_MS = 10 * 60_000
 
 
 def terminate_and_confirm(run: Run) -> list:
-    region, instance = run.region, _instance(run)
+    instance = _instance(run)
     if instance and instance.spot_request_id:  # a spot pool's: cancelled first, or EC2 replaces the instance
-        provider.cancel_spot_request(region, instance.spot_request_id)
-    ids = {i["instance_id"] for i in provider.find_run_instances(region, settings().control_id, run.run_id)}
-    if instance and instance.instance_id:
-        ids.add(instance.instance_id)  # also found by tag: a lost launch answer leaves no record
-    for instance_id in sorted(ids):
-        provider.terminate(region, instance_id)
-    unconfirmed = [i for i in sorted(ids) if not _gone(region, i, instance)]
+        provider.cancel_spot_request(run.region, instance.spot_request_id)
+    ended, unconfirmed = [], []
+    for region in regions_tried(run):
+        ids = {i["instance_id"] for i in provider.find_run_instances(region, settings().control_id, run.run_id)}
+        # also found by tag: a lost launch answer leaves no record
+        ids |= {a.instance_id for a in run.attempts if a.region == region and a.instance_id}
+        if instance and instance.instance_id and region == run.region:
+            ids.add(instance.instance_id)
+        for instance_id in sorted(ids):
+            provider.terminate(region, instance_id)
+        unconfirmed += [i for i in sorted(ids) if not _gone(region, i, instance)]
+        ended += sorted(ids)
     if unconfirmed:
         raise TerminationNotConfirmed(f"EC2 does not show {', '.join(unconfirmed)} shutting down yet")
     record_gone(run)
-    return sorted(ids)
+    return ended
+
+
+def regions_tried(run: Run) -> list[str]:
+    """Where the run may have an instance: its region now, then every other one an attempt named."""
+    return list(dict.fromkeys([run.region, *(a.region for a in run.attempts)]))
 
 
 def record_gone(run: Run) -> None:

@@ -5,6 +5,7 @@ and by local/deploy.py. Error names are the exception class names in functions/c
 """
 import json
 
+from functions.core import choices
 from functions.core.errors import CapacityError, TerminationNotConfirmed, ThrottlingError
 
 # task name -> handler module; each task is its own Lambda with its own role.
@@ -19,7 +20,8 @@ TASK_HANDLERS = {
 }
 
 CAPACITY_RETRY_SECONDS = 30  # the seed: "SkyREPL backs off 30s automatically"
-CAPACITY_RETRIES = 3  # after the first attempt: 4 tries over 90 s
+# after the first round (every choice tried once: functions/core/choices.py): 4 rounds over 90 s
+CAPACITY_RETRIES = choices.MAX_ROUNDS - 1
 _CATCH_ALL = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Cleanup"}]
 _LAMBDA_TRANSIENT = {
     "ErrorEquals": ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",

@@ -17,7 +17,7 @@ def describe(resolved: Resolved, body: dict, as_json: bool) -> str:
                                "repl_toml": str(resolved.file) if resolved.file else None,
                                "profile": resolved.profile})
     rows = [[field, _shown(field, value), sources[field]] for field, value in body.items()]
-    if "region" not in body:
+    if "region" not in body and "regions" not in body:
         rows.append(["region", "the snapshot's" if body.get("snapshot") else "the control plane's", "default"])
     return f"dry run: nothing sent; POST /v1/runs would carry:\n{output.table(HEADERS, rows)}{_file_line(resolved)}"
 

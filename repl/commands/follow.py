@@ -2,7 +2,7 @@
 import gzip
 import json
 
-from functions.core import states
+from functions.core import choices, states
 from repl import run_lines
 from repl.client import TIMEOUT_SECONDS, Unreachable
 from repl.commands import Context, about_run
@@ -30,7 +30,7 @@ class Follower:
         self.open_line = False  # the command's output so far ends mid-line
         self.status = StatusLine(ctx.env, enabled=phases)
         if run:  # the run as its create answered: the first read already waits for news (one request less)
-            self.seen = run["status"]
+            self.seen = seen(run)
             self.status.update(run)
 
     def follow(self) -> dict:
@@ -54,10 +54,10 @@ class Follower:
         while True:
             query = {"after": self.after}
             if hold and self.seen:  # a follower: the last read of a page may wait for news
-                query.update(wait=WAIT_SECONDS, status=self.seen)
+                query.update(wait=WAIT_SECONDS, status=self.seen[0], attempts=self.seen[1])
             page = self._read(query)
-            news = page["run"]["status"] != self.seen or page["next"] != self.after
-            self.seen = page["run"]["status"]
+            news = seen(page["run"]) != self.seen or page["next"] != self.after
+            self.seen = seen(page["run"])
             self.status.update(page["run"])
             self._take(expand(self.ctx, page["entries"]))
             # The API reads the run before the logs, so a terminal run plus an empty page is the end.
@@ -95,6 +95,12 @@ class Follower:
             self.status.wrote(entry["data"], env.stderr if to_stderr else env.stdout)
         if entries:
             self.status.draw()
+
+
+def seen(run: dict) -> tuple[str, int]:
+    """What a follower has seen of a run besides its output: its status, and how far its attempts are
+    (a failover and a back-off happen while it is provisioning)."""
+    return run["status"], choices.progress([a["outcome"] for a in run.get("attempts") or ()])
 
 
 def expand(ctx: Context, entries: list) -> list:

@@ -1,5 +1,5 @@
 """`repl run get|logs|cancel`: read and act on existing runs (`repl run list`: run_list.py)."""
-from repl import output, pricing
+from repl import output, pricing, run_lines
 from repl.client import ApiError
 from repl.commands import Context, about_run
 from repl.commands.follow import Follower, detach_message, finish
@@ -9,7 +9,7 @@ from repl.errors import CliError, ExitCode
 def get_run(args, ctx: Context) -> int:
     with about_run(args.run_id):
         run = ctx.client.get(f"/v1/runs/{args.run_id}")["run"]
-    ctx.env.out(output.to_json({"run": run}) if args.json else output.key_values(pricing.readable(run)))
+    ctx.env.out(output.to_json({"run": run}) if args.json else output.key_values(run_lines.readable_choices(pricing.readable(run))))
     return ExitCode.OK
 
 

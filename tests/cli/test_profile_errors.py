@@ -23,10 +23,10 @@ def test_a_missing_spec_says_the_file_can_give_it(repl_main, plane):
 
 
 @pytest.mark.parametrize("text, message", [
-    ('spec = "t3.micro"\ncpu = 2\n', "unknown key 'cpu'; allowed: provider, spec, region, spot, max_duration, "
+    ('spec = "t3.micro"\ncpu = 2\n', "unknown key 'cpu'; allowed: provider, spec, region, regions, spot, spot_policy, max_duration, "
                                      "env, artifacts, profile"),
     ('[profile.gpu]\nmax_duration_ms = 1\n', "[profile.gpu] unknown key 'max_duration_ms'; allowed: provider, "
-                                             "spec, region, spot, max_duration, env, artifacts"),
+                                             "spec, region, regions, spot, spot_policy, max_duration, env, artifacts"),
     ('spot = "yes"\n', 'spot must be true or false (it is "yes")'),
     ("max_duration = \"2 hours\"\n", 'max_duration must be milliseconds or a number with a unit, e.g. '
                                     'max_duration = 7200000 or "2h" (it is "2 hours")'),

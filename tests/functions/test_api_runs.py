@@ -35,7 +35,7 @@ def test_the_run_record_is_the_callers_and_keeps_its_execution(plane):
     ("max_duration_ms", 604_800_001, "from 1000 to 604800000"),
     ("spot", "no", "allowed: true, false"),
     ("region", "mars-1", "allowed: e.g. us-east-1"),
-    ("gpu", 1, "allowed: provider, spec, command, max_duration_ms, spot, region"),
+    ("gpu", 1, "allowed: provider, spec, command, max_duration_ms, specs, spot, spot_policy, region, regions"),
 ])
 def test_a_bad_field_answers_400_naming_it_and_creates_nothing(plane, field, value, allowed):
     status, answer = plane.call("POST", "/v1/runs", {**BASE, field: value})

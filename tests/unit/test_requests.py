@@ -67,7 +67,7 @@ def test_max_duration_bounds_are_inclusive(value):
 def test_unknown_fields_are_refused_naming_the_field_and_the_allowed_ones():
     err = refused({**MINIMAL, "instance_type": "t3.micro"})
     assert err.field == "instance_type" and err.message.startswith("instance_type: unknown field")
-    assert "allowed: provider, spec, command, max_duration_ms, spot, region" in err.message
+    assert "allowed: provider, spec, command, max_duration_ms, specs, spot, spot_policy, region, regions" in err.message
 
 
 @pytest.mark.parametrize("body", [None, [], "echo hi", 3])

@@ -74,14 +74,18 @@ class Harness:
 
     def agent_of(self, run: Run) -> "FakeAgent":
         """The agent of a run whose instance has been launched (its token read from the user-data)."""
-        data = boto3.client("ec2").describe_instance_attribute(InstanceId=run.instance_id, Attribute="userData")
+        data = boto3.client("ec2", region_name=run.region).describe_instance_attribute(InstanceId=run.instance_id,
+                                                                                      Attribute="userData")
         script = base64.b64decode(data["UserData"]["Value"]).decode()
         return FakeAgent(re.search(r"(k[0-9a-z]{15}\.[A-Za-z0-9_-]+)", script).group(1), run.run_id)
 
-    def live_instances(self) -> list:
-        pages = boto3.client("ec2").get_paginator("describe_instances").paginate(
-            Filters=[{"Name": "instance-state-name", "Values": ["pending", "running"]}])
-        return [i["InstanceId"] for p in pages for r in p["Reservations"] for i in r["Instances"]]
+    def live_instances(self, regions=("us-east-1",)) -> list:
+        found = []
+        for region in regions:
+            pages = boto3.client("ec2", region_name=region).get_paginator("describe_instances").paginate(
+                Filters=[{"Name": "instance-state-name", "Values": ["pending", "running"]}])
+            found += [i["InstanceId"] for p in pages for r in p["Reservations"] for i in r["Instances"]]
+        return found
 
 
 class FakeAgent:
@@ -149,11 +153,14 @@ def instance_of(run: Run) -> Instance:
     return instances.get(run.instance_key)
 
 
-def inject(client, operation: str, code: str, times: int = 1) -> dict:
-    """The next `times` calls of `operation` fail with `code` (moto cannot raise it); others reach moto."""
+def inject(client, operation: str, code: str, times: int = 1, when=None) -> dict:
+    """The next `times` calls of `operation` fail with `code` (moto cannot raise it); others reach moto.
+    `when(body)`: only calls whose serialized request (EC2's query parameters) it accepts count."""
     left = {"n": times, "calls": 0}
 
-    def hook(**_kwargs):
+    def hook(params=None, **_kwargs):
+        if when and not when((params or {}).get("body") or {}):
+            return None
         left["calls"] += 1
         if left["n"] > 0:
             left["n"] -= 1

@@ -49,6 +49,9 @@ CASES = {
     ("boot", "agent never registers"): "error",
     ("running", "agent goes silent"): "error",
     ("provision", "capacity error"): "error",
+    # the paths of several choices (issue 13): the next region, or on-demand, at once
+    ("provision", "no capacity in the first region"): "succeeded",
+    ("provision", "no spot capacity"): "succeeded",
     ("boot", "TerminateInstances NotFound"): "error",
     ("finalize", "TerminateInstances NotFound"): "succeeded",
     **{(phase, "record deleted"): None for phase in PHASE_TASK},
@@ -57,6 +60,8 @@ CASES = {
     ("running", "log request lost"): "succeeded",  # the batch resent with its seq: stored once
 }
 LOST_ANSWERS = ("register reply lost", "log request lost")  # the agent's side: nothing to set up
+REGIONS = ("us-east-1", "us-west-2")  # every case looks for instances left in both
+CHOICES = {"no capacity in the first region": {"regions": list(REGIONS)}, "no spot capacity": {"spot_policy": "auto"}}
 
 
 def agent_stop(phase: str, fault: str) -> str | None:
@@ -121,6 +126,11 @@ def setup_fault(stack, faults: Faults, phase: str, fault: str, run_box: dict) ->
         faults.failing[task] = "always"
     elif fault == "capacity error":
         faults.injected.append(inject(ec2, "RunInstances", "InsufficientInstanceCapacity", times=100))
+    elif fault == "no capacity in the first region":
+        faults.injected.append(inject(ec2, "RunInstances", "InsufficientInstanceCapacity", times=100))
+    elif fault == "no spot capacity":
+        faults.injected.append(inject(ec2, "RunInstances", "InsufficientInstanceCapacity", times=100,
+                                      when=lambda body: body.get("InstanceMarketOptions.MarketType") == "spot"))
     elif fault == "TerminateInstances NotFound":
         faults.at("Cleanup" if phase == "boot" else task, lambda: faults.injected.append(inject(
             clients.ec2("us-east-1"), "TerminateInstances", "InvalidInstanceID.NotFound", times=1)))
@@ -184,7 +194,8 @@ def test_every_fault_in_every_phase_ends_with_nothing_left_running(stack, monkey
     monkeypatch.setattr(sweeper, "LAUNCH_GRACE_MS", 0)  # the sweep after the grace: time fast-forwarded
     faults, run_box = Faults(monkeypatch), {}
     setup_fault(stack, faults, phase, fault, run_box)
-    run_box["run"] = stack.create_run(**({"keep_alive_ms": KEEP_ALIVE_MS} if phase == "kept" else {}))
+    run_box["run"] = stack.create_run(**({"keep_alive_ms": KEEP_ALIVE_MS} if phase == "kept" else {}),
+                                      **CHOICES.get(fault, {}))
     run_id = run_box["run"].run_id
     wrote_logs = drive_agent(stack, run_id, agent_stop(phase, fault), fault)
     sfn = boto3.client("stepfunctions")
@@ -195,8 +206,10 @@ def test_every_fault_in_every_phase_ends_with_nothing_left_running(stack, monkey
     assert faults.all_struck(), (faults.on_entry, faults.failing, faults.injected)
     swept = sweeper.sweep()
     assert swept["terminated"] == [] and swept["orphan_ids"] == [], "the workflow left the sweeper work to do"
-    assert stack.live_instances() == []
+    assert stack.live_instances(REGIONS) == []
     run = runs.get(run_id)
+    if fault in CHOICES:  # it ran on the second choice
+        assert [a.outcome for a in run.attempts] == ["capacity", "launched"] and run.attempts[1].choice == 1
     if CASES[(phase, fault)] is None:
         assert run is None
     else:
@@ -210,7 +223,7 @@ def test_the_matrix_covers_every_phase_and_every_fault():
     assert {fault for _, fault in CASES} == {
         "task fails once", "task fails always", "agent crashes", "agent never registers", "agent goes silent",
         "capacity error", "TerminateInstances NotFound", "record deleted", "control plane restarted",
-        *LOST_ANSWERS}
+        *LOST_ANSWERS, *CHOICES}
 
 
 # (phase, fault) -> the terminal status once swept, and what the reason says

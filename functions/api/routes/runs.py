@@ -43,8 +43,10 @@ def get_run(run_id: models.RunId) -> models.RunAnswer:
 def read_logs(run_id: models.RunId,
               after: Annotated[str, Query(pattern=r"^[0-9]{1,15}$", description="the last seq seen")] = None,
               status: Annotated[models.Status, Query(description="the run's status the follower has seen")] = None,
+              attempts: Annotated[int, Query(ge=0, le=10_000, description="how far the run's attempts were when "
+                                             "the follower last read (each start and end counts one)")] = None,
               _hold: Hold = None) -> Response[models.LogPage]:
-    page, idle, noted = runs.read_logs(owner(router), run_id, after, status)
+    page, idle, noted = runs.read_logs(owner(router), run_id, after, status, attempts)
     return answer(page, wait=run_key(run_id) if idle else None, changed=(agent_key(run_id),) if noted else ())
 
 
