@@ -22,7 +22,7 @@ def run_view(run: Run) -> dict:
         "terminated_at": iso(run.terminated_ms),  # EC2 confirmed the instance shutting down
         "pool": run.warm_pool,
         "keep_alive_ms": run.keep_alive_ms, "kept_until": iso(run.kept_until_ms),
-        "spot_policy": choices.policy_of(run.spot, run.spot_policy),
+        "spot_policy": run.spot_policy or choices.policy_of(run.spot, None),
         "choices": [{"region": c.region, "instance_type": c.instance_type, "market": c.market} for c in run.options],
         "attempts": [attempt_view(a) for a in run.attempts],
     }

@@ -117,3 +117,31 @@ def test_a_region_ec2_does_not_have_is_refused_listing_the_valid_ones_and_create
     assert (status, answer["error"]["field"]) == (400, "region")
     assert answer["error"]["message"].startswith("region:") and "us-east-1" in answer["error"]["message"]
     assert plane.stored_runs() == [] and plane.executions() == []
+
+
+@pytest.mark.parametrize("body, field, says", [
+    ({"command": "true", "specs": ["c7g.large", "t3.micro"]}, "specs", "t3.micro is amd64"),
+    ({"command": "true", "specs": []}, "specs", "1 to 8"),
+    ({**BASE, "specs": ["t3.small"]}, "specs", "not both"),
+    ({**BASE, "regions": ["us-east-1", "us-east-1"]}, "regions", "listed twice"),
+    ({**BASE, "regions": ["us-east-1", "xx-nowhere-9"]}, "regions", "is not an EC2 region of this partition"),
+    ({**BASE, "region": "us-east-1", "regions": ["us-west-2"]}, "regions", "not both"),
+    ({**BASE, "spot": True, "spot_policy": "auto"}, "spot_policy", "contradicts spot: true"),
+    ({**BASE, "spot_policy": "cheap"}, "spot_policy", "auto"),
+])
+def test_bad_choices_answer_400_naming_the_field_and_create_nothing(plane, body, field, says):
+    status, answer = plane.call("POST", "/v1/runs", body)
+    assert (status, answer["error"]["field"]) == (400, field), answer
+    assert answer["error"]["message"].startswith(f"{field}: ") and says in answer["error"]["message"]
+    assert plane.stored_runs() == [] and plane.executions() == []
+
+
+def test_choices_are_kept_in_order_spot_first_and_shown_with_no_attempts_yet(plane):
+    status, answer = plane.call("POST", "/v1/runs", {"command": "true", "specs": ["c7g.large", "c6g.large"],
+                                                     "regions": ["us-west-2", "us-east-1"], "spot_policy": "auto"})
+    run = answer["run"]
+    assert status == 201 and (run["region"], run["instance_type"], run["spot"], run["spot_policy"]) == (
+        "us-west-2", "c7g.large", True, "auto")
+    assert [(c["region"], c["instance_type"], c["market"]) for c in run["choices"]] == [
+        (r, t, m) for m in ("spot", "on-demand") for r in ("us-west-2", "us-east-1") for t in ("c7g.large", "c6g.large")]
+    assert run["attempts"] == []
