@@ -45,7 +45,7 @@ def capacity_note(run: dict) -> str | None:
         return None
     last = attempts[-1]
     if last["outcome"] == choices.LAUNCHING:
-        return f"capacity: trying {where(run, last)}"
+        return f"capacity: trying {where(run, last)}" + (f" (round {last['round']})" if last["round"] > 1 else "")
     if last["outcome"] == choices.CAPACITY:
         return f"capacity: none for any choice in round {last['round']} of {choices.MAX_ROUNDS}; trying again in 30 s"
     return f"capacity: {where(run, last)} {OUTCOME_WORDS[last['outcome']]}"
